@@ -1,0 +1,207 @@
+package io.mfstream.model;
+
+import io.mfstream.model.kernel.Kernels;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One side of the network (users or items): its vocabulary, embedding table, optional bias column,
+ * optional fully connected layer, and the batch work arrays of its forward and backward pass.
+ */
+final class Side {
+  final String name;
+  final Vocabulary vocab = new Vocabulary();
+  final ParamTable embedding;
+  final ParamTable bias;
+  final DenseParam weight;
+  final DenseParam fcBias;
+  private final ModelConfig config;
+  private final Kernels kernels;
+  private final double dropout;
+
+  // Batch work arrays, [capacity, width]; n leading rows in use.
+  final INDArray gathered;
+  final INDArray gatheredBias;
+  final INDArray activated;
+  final INDArray hidden;
+  final INDArray mask;
+  final INDArray repGrad;
+  final INDArray activatedGrad;
+  final INDArray embeddingGrad;
+  private final double[] maskHost;
+
+  // Batch-local de-duplication of rows: slots[b] is the unique index of rows[b].
+  final int[] slots;
+  private int[] stamp = new int[0];
+  private int[] slotOfRow = new int[0];
+  private int epoch;
+
+  // Scratch for appending rows.
+  private final int[] appendRows;
+  private final double[] appendValues;
+
+  Side(String name, ModelConfig config, Kernels kernels, int batchCapacity, int initialRows) {
+    this.name = name;
+    this.config = config;
+    this.kernels = kernels;
+    DataType dt = config.dataType();
+    int k = config.factors();
+    int h = config.hidden();
+    embedding = new ParamTable(name + "-embedding", k, false, dt, initialRows, batchCapacity);
+    bias = config.type() == ModelType.BIASED_MF
+        ? new ParamTable(name + "-bias", 1, true, dt, initialRows, batchCapacity)
+        : null;
+    boolean mlp = config.type().isMlp();
+    weight = mlp ? new DenseParam(name + "-fc-weight", false, dt, config.seed(),
+        config.initScale(), k, h) : null;
+    fcBias = mlp ? new DenseParam(name + "-fc-bias", true, dt, config.seed(), 0, h) : null;
+    dropout = config.dropout();
+
+    int rep = mlp ? h : k;
+    gathered = Nd4j.create(dt, batchCapacity, k);
+    gatheredBias = bias != null ? Nd4j.create(dt, batchCapacity, 1) : null;
+    activated = mlp ? Nd4j.create(dt, batchCapacity, k) : null;
+    hidden = mlp ? Nd4j.create(dt, batchCapacity, h) : null;
+    mask = dropout > 0 ? Nd4j.create(dt, batchCapacity, h) : null;
+    maskHost = dropout > 0 ? new double[batchCapacity * h] : null;
+    repGrad = Nd4j.create(dt, batchCapacity, rep);
+    activatedGrad = mlp ? Nd4j.create(dt, batchCapacity, k) : null;
+    embeddingGrad = mlp ? Nd4j.create(dt, batchCapacity, k) : null;
+    slots = new int[batchCapacity];
+    appendRows = new int[256];
+    appendValues = new double[256 * k];
+  }
+
+  List<ParamTable> tables() {
+    return bias == null ? List.of(embedding) : List.of(embedding, bias);
+  }
+
+  List<DenseParam> denseParams() {
+    return weight == null ? List.of() : List.of(weight, fcBias);
+  }
+
+  /** The rows of the ids; new ids are added (and their rows initialised) when {@code add}. */
+  void rowsOf(String[] ids, int n, int[] out, boolean add) {
+    if (!add) {
+      for (int b = 0; b < n; b++) {
+        out[b] = vocab.find(ids[b]);
+      }
+      return;
+    }
+    int before = vocab.size();
+    List<String> fresh = null;
+    for (int b = 0; b < n; b++) {
+      int size = vocab.size();
+      int r = vocab.getOrAdd(ids[b]);
+      if (r == size) {
+        if (fresh == null) {
+          fresh = new ArrayList<>();
+        }
+        fresh.add(ids[b]);
+      }
+      out[b] = r;
+    }
+    if (fresh != null) {
+      appendRows(fresh, before);
+    }
+  }
+
+  /** Adds rows for ids already added to the vocabulary (also used when restoring). */
+  void appendRows(List<String> fresh, int firstRow) {
+    for (ParamTable t : tables()) {
+      t.append(fresh, firstRow, config.seed(), config.initScale(), kernels, appendRows,
+          appendValues);
+    }
+  }
+
+  /** Forward pass of this side: leaves its representation in {@link #representation()}. */
+  void forward(int[] rows, int n, boolean training, long step) {
+    kernels.gather(embedding.values(), rows, n, gathered);
+    if (bias != null) {
+      kernels.gather(bias.values(), rows, n, gatheredBias);
+    }
+    if (weight == null) {
+      return;
+    }
+    kernels.relu(gathered, n, activated);
+    kernels.matmul(activated, false, weight.value(), false, n, hidden);
+    kernels.addRowVector(hidden, fcBias.value(), n);
+    if (training && mask != null) {
+      fillMask(n, step);
+      kernels.multiply(hidden, mask, n);
+    }
+  }
+
+  /** Inverted dropout: keep with probability 1-p and scale by 1/(1-p); from (seed, side, step). */
+  private void fillMask(int n, long step) {
+    var rnd = RowInit.forStep(config.seed(), name + "-dropout", step);
+    double keep = 1.0 / (1.0 - dropout);
+    int len = n * config.hidden();
+    for (int i = 0; i < len; i++) {
+      maskHost[i] = rnd.nextDouble() < dropout ? 0.0 : keep;
+    }
+    Arrays.fill(maskHost, len, maskHost.length, 0.0);
+    kernels.upload(maskHost, mask);
+  }
+
+  /** The vector that enters the dot product: the embedding (MF) or the hidden layer (MLP). */
+  INDArray representation() {
+    return weight == null ? gathered : hidden;
+  }
+
+  /**
+   * Backward pass, given the other side's representation and the loss gradient per rating
+   * ({@code dLoss/dPrediction}, as a vector and as a column): fills this side's gradients.
+   */
+  void backward(int[] rows, int n, INDArray otherRep, INDArray errVector, INDArray errColumn,
+      boolean training) {
+    kernels.scaleRows(otherRep, errVector, n, repGrad);
+    INDArray rowGrad = repGrad;
+    if (weight != null) {
+      if (training && mask != null) {
+        kernels.multiply(repGrad, mask, n);
+      }
+      kernels.matmul(activated, true, repGrad, false, n, weight.grad());
+      kernels.columnSums(repGrad, n, fcBias.grad());
+      kernels.matmul(repGrad, false, weight.value(), true, n, activatedGrad);
+      kernels.reluBackward(activatedGrad, gathered, n, embeddingGrad);
+      rowGrad = embeddingGrad;
+    }
+    int u = dedupe(rows, n, embedding.gradRows);
+    embedding.gradCount = u;
+    kernels.segmentSum(rowGrad, slots, n, embedding.grad, u);
+    if (bias != null) {
+      System.arraycopy(embedding.gradRows, 0, bias.gradRows, 0, u);
+      bias.gradCount = u;
+      kernels.segmentSum(errColumn, slots, n, bias.grad, u);
+    }
+  }
+
+  /** Unique rows in order of first appearance, and each rating's slot among them. */
+  private int dedupe(int[] rows, int n, int[] unique) {
+    int cap = embedding.capacity();
+    if (stamp.length < cap) {
+      stamp = Arrays.copyOf(stamp, cap);
+      slotOfRow = Arrays.copyOf(slotOfRow, cap);
+    }
+    if (++epoch == 0) {
+      Arrays.fill(stamp, 0);
+      epoch = 1;
+    }
+    int u = 0;
+    for (int b = 0; b < n; b++) {
+      int r = rows[b];
+      if (stamp[r] != epoch) {
+        stamp[r] = epoch;
+        slotOfRow[r] = u;
+        unique[u++] = r;
+      }
+      slots[b] = slotOfRow[r];
+    }
+    return u;
+  }
+}

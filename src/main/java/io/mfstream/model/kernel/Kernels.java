@@ -1,0 +1,106 @@
+package io.mfstream.model.kernel;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * The row-level operations of a training step: gathers from and updates to rows of growable
+ * embedding tables, the dot-product head, and the element-wise pieces around the dense layers.
+ *
+ * <p>Why an interface: measured on the 2-core CPU machines, every ND4J op costs 5-100 us whatever
+ * its size, and a mini-batch of 64 ratings of plain MF is about 40 us of arithmetic. So on the CPU
+ * backend ({@link HostKernels}) these operations are loops over the arrays' own host memory, while
+ * on a device backend ({@link Nd4jKernels}) they are ND4J ops ({@code gather},
+ * {@code unsorted_segment_sum}, {@code scatter_upd}, element-wise), which never touch device memory
+ * from the host. Matrix products always go through ND4J (BLAS or cuBLAS). Both implementations are
+ * tested against each other on the CPU.
+ *
+ * <p>Conventions: every array is contiguous, c-order and starts at offset 0 (a base
+ * array or a leading-rows view of one), with rows of the given width;
+ * batch matrices have a fixed capacity and {@code n} says how many leading rows are in use; vectors
+ * are 1-D. Row index arrays are host {@code int[]}: they come from the vocabulary, which is host
+ * data on every backend.
+ */
+public interface Kernels {
+
+  /** Host loops on the CPU backend; ND4J ops on any other. */
+  static Kernels forCurrentBackend() {
+    return Nd4j.getEnvironment().isCPU() ? new HostKernels() : new Nd4jKernels();
+  }
+
+  /** Which implementation this is, for logs and benchmark reports. */
+  String name();
+
+  /** {@code out[b] = table[rows[b]]} for b in [0, n). */
+  void gather(INDArray table, int[] rows, int n, INDArray out);
+
+  /** {@code out[b] = <a[b], c[b]>} for b in [0, n). */
+  void rowDot(INDArray a, INDArray c, int n, INDArray out);
+
+  /** {@code dst[b] = coef[b] * src[b]} (a row scaled by a scalar) for b in [0, n). */
+  void scaleRows(INDArray src, INDArray coef, int n, INDArray dst);
+
+  /**
+   * Segment sum: {@code dst[s] = sum of src[b] over b with slots[b] == s}, for s in [0, u); rows of
+   * dst past u are left alone. Used to add up the gradients of a row that occurs several times in a
+   * batch.
+   */
+  void segmentSum(INDArray src, int[] slots, int n, INDArray dst, int u);
+
+  /** {@code table[rows[r]] = values[r*width .. (r+1)*width)} for r in [0, n). */
+  void writeRows(INDArray table, int[] rows, int n, double[] values);
+
+  /** {@code table[rows[r]] = src[r]} for r in [0, u); the rows must be distinct. */
+  void scatter(INDArray src, int[] rows, int u, INDArray table);
+
+  /** Copies the first {@code count} cells (row-major) of an array to the host. */
+  void download(INDArray src, int count, double[] out);
+
+  /** {@code dst[b] = max(0, src[b])} element-wise over the first n rows. */
+  void relu(INDArray src, int n, INDArray dst);
+
+  /** {@code dst[b] = grad[b] * (pre[b] > 0)} element-wise over the first n rows. */
+  void reluBackward(INDArray grad, INDArray pre, int n, INDArray dst);
+
+  /** {@code x[b] += bias} for b in [0, n); bias is a vector of the row width. */
+  void addRowVector(INDArray x, INDArray bias, int n);
+
+  /** {@code out = sum over b in [0, n) of x[b]}; out is a vector of the row width. */
+  void columnSums(INDArray x, int n, INDArray out);
+
+  /** {@code x[b] *= mask[b]} element-wise over the first n rows. */
+  void multiply(INDArray x, INDArray mask, int n);
+
+  /** Copies host values into an array, row-major, filling its first {@code values.length} cells. */
+  void upload(double[] values, INDArray dst);
+
+  /**
+   * {@code c[0..n) = op(a) * op(b)} where the first n rows of a batch matrix take part. With
+   * {@code transA}, the product is {@code a[0..n)^T * b[0..n)} (the weight gradient), and c is a
+   * full dense matrix.
+   */
+  void matmul(INDArray a, boolean transA, INDArray b, boolean transB, int n, INDArray c);
+
+  /**
+   * SGD with momentum and weight decay on some rows (MXNet's rule):
+   * {@code v = mu*v - lr*(g + wd*w); w += v}, row {@code rows[r]} of w and v taking gradient
+   * {@code g[r]}, for r in [0, u).
+   */
+  void momentumRows(INDArray w, INDArray v, int[] rows, int u, INDArray g, double lr, double mu,
+      double wd);
+
+  /** The same rule on every cell of dense arrays of equal shape. */
+  void momentumDense(INDArray w, INDArray v, INDArray g, double lr, double mu, double wd);
+
+  /**
+   * Adam on some rows, with L2 weight decay added to the gradient ({@code g' = g + wd*w}):
+   * {@code m = b1*m + (1-b1)*g'; s = b2*s + (1-b2)*g'^2; w -= lrT * m / (sqrt(s) + eps)}, where
+   * {@code lrT = lr * sqrt(1-b2^t) / (1-b1^t)} is the bias-corrected rate of step t.
+   */
+  void adamRows(INDArray w, INDArray m, INDArray s, int[] rows, int u, INDArray g, double lrT,
+      double b1, double b2, double eps, double wd);
+
+  /** The Adam rule on every cell of dense arrays of equal shape. */
+  void adamDense(INDArray w, INDArray m, INDArray s, INDArray g, double lrT, double b1, double b2,
+      double eps, double wd);
+}

@@ -1,0 +1,205 @@
+package io.mfstream.model.kernel;
+
+import java.util.Arrays;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BroadcastMulOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * {@link Kernels} as ND4J ops only: correct on every backend, the CUDA one included, because no
+ * host code ever reads or writes array memory. Row indexes go to the device as small INT32 arrays.
+ * Also the reference the host kernels are tested against, and the path for DOUBLE arrays (gradient
+ * checks).
+ */
+public final class Nd4jKernels implements Kernels {
+
+  @Override
+  public String name() {
+    return "nd4j-ops";
+  }
+
+  static INDArray head(INDArray a, int n) {
+    if (a.rank() == 1) {
+      return n == a.length() ? a : a.get(NDArrayIndex.interval(0, n));
+    }
+    return n == a.rows() ? a : a.get(NDArrayIndex.interval(0, n), NDArrayIndex.all());
+  }
+
+  static INDArray index(int[] rows, int n) {
+    return Nd4j.createFromArray(n == rows.length ? rows : Arrays.copyOf(rows, n));
+  }
+
+  private static void exec(String op, INDArray[] in, INDArray out, int... iArgs) {
+    Nd4j.exec(DynamicCustomOp.builder(op).addInputs(in).addOutputs(out).addIntegerArguments(iArgs)
+        .build());
+  }
+
+  private static INDArray gatherRows(INDArray table, INDArray idx, int n) {
+    INDArray out = Nd4j.create(table.dataType(), n, table.columns());
+    exec("gather", new INDArray[] {table, idx}, out, 0);
+    return out;
+  }
+
+  private static void scatterRows(INDArray table, INDArray idx, INDArray updates) {
+    exec("scatter_upd", new INDArray[] {table, idx, updates}, table);
+  }
+
+  @Override
+  public void gather(INDArray table, int[] rows, int n, INDArray out) {
+    if (n == 0) {
+      return;
+    }
+    exec("gather", new INDArray[] {table, index(rows, n)}, head(out, n), 0);
+  }
+
+  @Override
+  public void rowDot(INDArray a, INDArray c, int n, INDArray out) {
+    if (n == 0) {
+      return;
+    }
+    INDArray prod = head(a, n).mul(head(c, n));
+    prod.sum(head(out, n), 1);
+  }
+
+  @Override
+  public void scaleRows(INDArray src, INDArray coef, int n, INDArray dst) {
+    if (n == 0) {
+      return;
+    }
+    Nd4j.exec(new BroadcastMulOp(head(src, n), head(coef, n), head(dst, n), 0));
+  }
+
+  @Override
+  public void segmentSum(INDArray src, int[] slots, int n, INDArray dst, int u) {
+    if (u == 0) {
+      return;
+    }
+    exec("unsorted_segment_sum", new INDArray[] {head(src, n), index(slots, n)}, head(dst, u), u);
+  }
+
+  @Override
+  public void writeRows(INDArray table, int[] rows, int n, double[] values) {
+    if (n == 0) {
+      return;
+    }
+    int w = (int) table.columns();
+    INDArray updates = Nd4j.create(Arrays.copyOf(values, n * w), new long[] {n, w}, 'c')
+        .castTo(table.dataType());
+    scatterRows(table, index(rows, n), updates);
+  }
+
+  @Override
+  public void scatter(INDArray src, int[] rows, int u, INDArray table) {
+    if (u == 0) {
+      return;
+    }
+    scatterRows(table, index(rows, u), head(src, u));
+  }
+
+  @Override
+  public void download(INDArray src, int count, double[] out) {
+    INDArray flat = src.reshape(src.length()).get(NDArrayIndex.interval(0, count));
+    double[] v = flat.toDoubleVector();
+    System.arraycopy(v, 0, out, 0, count);
+  }
+
+  @Override
+  public void relu(INDArray src, int n, INDArray dst) {
+    head(dst, n).assign(Transforms.relu(head(src, n), true));
+  }
+
+  @Override
+  public void reluBackward(INDArray grad, INDArray pre, int n, INDArray dst) {
+    INDArray mask = head(pre, n).gt(0).castTo(grad.dataType());
+    head(grad, n).mul(mask, head(dst, n));
+  }
+
+  @Override
+  public void addRowVector(INDArray x, INDArray bias, int n) {
+    head(x, n).addiRowVector(bias);
+  }
+
+  @Override
+  public void columnSums(INDArray x, int n, INDArray out) {
+    head(x, n).sum(out, 0);
+  }
+
+  @Override
+  public void multiply(INDArray x, INDArray mask, int n) {
+    head(x, n).muli(head(mask, n));
+  }
+
+  @Override
+  public void upload(double[] values, INDArray dst) {
+    INDArray src = Nd4j.createFromArray(values).castTo(dst.dataType());
+    INDArray flat = dst.reshape(dst.length());
+    flat.get(NDArrayIndex.interval(0, values.length)).assign(src);
+  }
+
+  @Override
+  public void matmul(INDArray a, boolean transA, INDArray b, boolean transB, int n, INDArray c) {
+    if (transA) {
+      Nd4j.gemm(head(a, n), head(b, n), c, true, transB, 1.0, 0.0);
+    } else {
+      Nd4j.gemm(head(a, n), b, head(c, n), false, transB, 1.0, 0.0);
+    }
+  }
+
+  @Override
+  public void momentumRows(INDArray w, INDArray v, int[] rows, int u, INDArray g, double lr,
+      double mu, double wd) {
+    if (u == 0) {
+      return;
+    }
+    INDArray idx = index(rows, u);
+    INDArray wr = gatherRows(w, idx, u);
+    INDArray vr = gatherRows(v, idx, u);
+    momentumDense(wr, vr, head(g, u), lr, mu, wd);
+    scatterRows(w, idx, wr);
+    scatterRows(v, idx, vr);
+  }
+
+  @Override
+  public void momentumDense(INDArray w, INDArray v, INDArray g, double lr, double mu, double wd) {
+    // v = mu*v - lr*g - lr*wd*w ; w += v
+    v.muli(mu).subi(g.mul(lr));
+    if (wd != 0) {
+      v.subi(w.mul(lr * wd));
+    }
+    w.addi(v);
+  }
+
+  @Override
+  public void adamRows(INDArray w, INDArray m, INDArray s, int[] rows, int u, INDArray g,
+      double lrT, double b1, double b2, double eps, double wd) {
+    if (u == 0) {
+      return;
+    }
+    INDArray idx = index(rows, u);
+    INDArray wr = gatherRows(w, idx, u);
+    INDArray mr = gatherRows(m, idx, u);
+    INDArray sr = gatherRows(s, idx, u);
+    adamDense(wr, mr, sr, head(g, u), lrT, b1, b2, eps, wd);
+    scatterRows(w, idx, wr);
+    scatterRows(m, idx, mr);
+    scatterRows(s, idx, sr);
+  }
+
+  @Override
+  public void adamDense(INDArray w, INDArray m, INDArray s, INDArray g, double lrT, double b1,
+      double b2, double eps, double wd) {
+    INDArray gd = wd != 0 ? g.add(w.mul(wd)) : g.dup();
+    m.muli(b1).addi(gd.mul(1 - b1));
+    s.muli(b2).addi(gd.muli(gd).muli(1 - b2));
+    INDArray denom = Transforms.sqrt(s, true).addi(eps);
+    w.subi(m.div(denom).muli(lrT));
+  }
+
+  static boolean isDouble(INDArray a) {
+    return a.dataType() == DataType.DOUBLE;
+  }
+}
