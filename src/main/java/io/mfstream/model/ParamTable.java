@@ -148,7 +148,7 @@ public final class ParamTable {
   }
 
   /** Restores rows from a snapshot: values and state of exactly {@code n} rows. */
-  void restore(int n, INDArray newValues, INDArray[] newState) {
+  public void restore(int n, INDArray newValues, INDArray[] newState) {
     rows = 0;
     ensureCapacity(n);
     rows = n;
