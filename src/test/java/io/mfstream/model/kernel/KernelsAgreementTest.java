@@ -1,0 +1,91 @@
+package io.mfstream.model.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.function.BiConsumer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * Every kernel, host loops against ND4J ops, on one row, some rows and all rows of a batch
+ * capacity: the leading-rows views the ND4J path uses are where it can go wrong.
+ */
+class KernelsAgreementTest {
+  private static final int CAP = 6;
+  private static final int W = 5;
+  private static final int[] ROWS = {4, 1, 7, 1, 0, 9};
+  private static final int[] SLOTS = {0, 1, 2, 1, 3, 4};
+
+  private static INDArray rand(long seed, long... shape) {
+    Nd4j.getRandom().setSeed(seed);
+    return Nd4j.rand(DataType.FLOAT, shape).subi(0.5);
+  }
+
+  private void agree(String what, int n, long[] outShape, BiConsumer<Kernels, INDArray> op) {
+    INDArray hostOut = rand(99, outShape);
+    INDArray opsOut = hostOut.dup();
+    op.accept(new HostKernels(), hostOut);
+    op.accept(new Nd4jKernels(), opsOut);
+    assertArrayEquals(hostOut.dup().data().asFloat(), opsOut.dup().data().asFloat(), 1e-6f,
+        what + " n=" + n);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3, CAP})
+  void hostAndNd4jKernelsShouldAgree(int n) {
+    INDArray table = rand(1, 10, W);
+    INDArray a = rand(2, CAP, W);
+    INDArray c = rand(3, CAP, W);
+    INDArray coef = rand(4, CAP);
+    INDArray bias = rand(5, W);
+    INDArray col = rand(6, CAP, 1);
+    int u = 0;
+    for (int b = 0; b < n; b++) {
+      u = Math.max(u, SLOTS[b] + 1);
+    }
+    final int uniq = u;
+    agree("gather", n, new long[] {CAP, W}, (k, out) -> k.gather(table, ROWS, n, out));
+    agree("rowDot", n, new long[] {CAP}, (k, out) -> k.rowDot(a, c, n, out));
+    agree("scaleRows", n, new long[] {CAP, W}, (k, out) -> k.scaleRows(a, coef, n, out));
+    agree("segmentSum", n, new long[] {CAP, W}, (k, out) -> k.segmentSum(a, SLOTS, n, out, uniq));
+    agree("segmentSum width 1", n, new long[] {CAP, 1},
+        (k, out) -> k.segmentSum(col, SLOTS, n, out, uniq));
+    agree("relu", n, new long[] {CAP, W}, (k, out) -> k.relu(a, n, out));
+    agree("reluBackward", n, new long[] {CAP, W}, (k, out) -> k.reluBackward(c, a, n, out));
+    agree("addRowVector", n, new long[] {CAP, W}, (k, out) -> {
+      out.assign(a);
+      k.addRowVector(out, bias, n);
+    });
+    agree("columnSums", n, new long[] {W}, (k, out) -> k.columnSums(a, n, out));
+    agree("multiply", n, new long[] {CAP, W}, (k, out) -> {
+      out.assign(a);
+      k.multiply(out, c, n);
+    });
+    agree("matmul", n, new long[] {CAP, W}, (k, out) -> k.matmul(a, false, rand(7, W, W), false,
+        n, out));
+    agree("matmul transA", n, new long[] {W, W}, (k, out) -> k.matmul(a, true, c, false, n, out));
+    agree("matmul transB", n, new long[] {CAP, W}, (k, out) -> k.matmul(a, false, rand(8, W, W),
+        true, n, out));
+    agree("scatter", n, new long[] {10, W}, (k, out) -> k.scatter(a, new int[] {3, 8, 0, 5, 6, 2},
+        n, out));
+    agree("writeRows", n, new long[] {10, W}, (k, out) -> k.writeRows(out, ROWS, 1,
+        new double[] {1, 2, 3, 4, 5}));
+    agree("momentumRows", n, new long[] {10, W}, (k, w) -> {
+      INDArray v = rand(9, 10, W);
+      k.momentumRows(w, v, new int[] {3, 8, 0, 5, 6, 2}, n, a, 0.05, 0.9, 1e-2);
+    });
+    agree("adamRows", n, new long[] {10, W}, (k, w) -> {
+      INDArray m = rand(10, 10, W);
+      INDArray s = rand(11, 10, W).muli(0).addi(0.3);
+      k.adamRows(w, m, s, new int[] {3, 8, 0, 5, 6, 2}, n, a, 0.01, 0.9, 0.999, 1e-8, 1e-2);
+    });
+    agree("download+upload", n, new long[] {CAP, 1}, (k, out) -> {
+      double[] host = new double[CAP];
+      k.download(col, CAP, host);
+      k.upload(host, out);
+    });
+  }
+}
