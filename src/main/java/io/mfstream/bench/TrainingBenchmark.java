@@ -1,0 +1,184 @@
+package io.mfstream.bench;
+
+import io.mfstream.model.MfNetwork;
+import io.mfstream.model.ModelConfig;
+import io.mfstream.model.ModelType;
+import io.mfstream.model.kernel.Kernels;
+import io.mfstream.model.kernel.Nd4jKernels;
+import io.mfstream.train.Optimizer;
+import io.mfstream.train.OptimizerConfig;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * Training throughput: ratings per second of one SGD step (forward, backward, lazy update) per
+ * network and batch size, on tables the size of MovieLens-25M, beside the scalar Java reference
+ * doing plain MF's maths, all in one run. Each case is measured in several alternating rounds and
+ * the median is reported, because these 2-core machines are noisy.
+ */
+public final class TrainingBenchmark {
+
+  /** What to measure. */
+  public record Options(int users, int items, int factors, int hidden, int[] batchSizes,
+      List<ModelType> types, double secondsPerRound, int rounds, boolean includeNd4jOps) {
+
+    /** The setting: 162,541 users x 59,047 items, k=64, MLP(64,64), batches 64/1024/8192. */
+    public static Options standard() {
+      return new Options(162_541, 59_047, 64, 64, new int[] {64, 1024, 8192},
+          List.of(ModelType.values()), 1.0, 3, false);
+    }
+  }
+
+  /** One measured case. */
+  public record Row(String name, int batch, double ratingsPerSecond, double[] rounds) {}
+
+  private static final int POOL = 1 << 20;
+
+  private final Options options;
+  private final int[] poolUsers = new int[POOL];
+  private final int[] poolItems = new int[POOL];
+  private final float[] poolLabels = new float[POOL];
+
+  public TrainingBenchmark(Options options) {
+    this.options = options;
+    SplittableRandom rnd = new SplittableRandom(2024);
+    for (int i = 0; i < POOL; i++) {
+      poolUsers[i] = rnd.nextInt(options.users());
+      poolItems[i] = rnd.nextInt(options.items());
+      poolLabels[i] = 1 + rnd.nextInt(9) * 0.5f;
+    }
+  }
+
+  /** A step function under test: trains on pool[from, from+n). */
+  private interface Case {
+    void step(int from, int n);
+  }
+
+  public List<Row> run(PrintWriter out) {
+    List<Row> rows = new ArrayList<>();
+    out.printf("tables: %,d users x %,d items, k=%d, hidden=%d; %d rounds of %.1fs, median%n",
+        options.users(), options.items(), options.factors(), options.hidden(), options.rounds(),
+        options.secondsPerRound());
+    out.printf("%-34s %7s %14s%n", "case", "batch", "ratings/s");
+    out.flush();
+    for (int batch : options.batchSizes()) {
+      List<String> names = new ArrayList<>();
+      List<Case> cases = new ArrayList<>();
+      ScalarReferenceMf ref = new ScalarReferenceMf(options.users(), options.items(),
+          options.factors(), batch, 0.05, 0.9, 1e-4, 1);
+      names.add("scalar-java-reference plain-mf");
+      cases.add((from, n) -> ref.step(slice(poolUsers, from, n), slice(poolItems, from, n),
+          sliceF(poolLabels, from, n), n));
+      for (ModelType type : options.types()) {
+        Kernels kernels = Kernels.forCurrentBackend();
+        names.add(kernels.name() + " " + describe(type));
+        cases.add(networkCase(type, batch, kernels));
+      }
+      if (options.includeNd4jOps()) {
+        names.add("nd4j-ops plain-mf");
+        cases.add(networkCase(ModelType.PLAIN_MF, batch, new Nd4jKernels()));
+      }
+      double[][] rates = new double[cases.size()][options.rounds()];
+      for (int c = 0; c < cases.size(); c++) {
+        measure(cases.get(c), batch, Math.min(0.5, options.secondsPerRound()));
+      }
+      for (int r = 0; r < options.rounds(); r++) {
+        for (int c = 0; c < cases.size(); c++) {
+          rates[c][r] = measure(cases.get(c), batch, options.secondsPerRound());
+        }
+      }
+      for (int c = 0; c < cases.size(); c++) {
+        double[] sorted = rates[c].clone();
+        Arrays.sort(sorted);
+        Row row = new Row(names.get(c), batch, sorted[sorted.length / 2], rates[c]);
+        rows.add(row);
+        out.printf("%-34s %7d %,14.0f%n", row.name(), batch, row.ratingsPerSecond());
+      }
+      out.flush();
+    }
+    return rows;
+  }
+
+  private String describe(ModelType type) {
+    return switch (type) {
+      case PLAIN_MF, BIASED_MF -> type.id();
+      default -> type.id() + "(" + options.factors() + "," + options.hidden() + ")";
+    };
+  }
+
+  private Case networkCase(ModelType type, int batch, Kernels kernels) {
+    ModelConfig cfg = ModelConfig.defaults(type).withFactors(options.factors())
+        .withHidden(options.hidden());
+    MfNetwork net = new MfNetwork(cfg, kernels, batch, Math.max(options.users(), options.items()));
+    Optimizer opt = new Optimizer(OptimizerConfig.streaming());
+    opt.attach(net);
+    populate(net, options.users(), true);
+    populate(net, options.items(), false);
+    return (from, n) -> {
+      net.forwardBackward(slice(poolUsers, from, n), slice(poolItems, from, n),
+          sliceF(poolLabels, from, n), n, opt.step() + 1);
+      opt.apply(net);
+    };
+  }
+
+  private static void populate(MfNetwork net, int count, boolean users) {
+    int chunk = 4096;
+    String[] ids = new String[chunk];
+    int[] rows = new int[chunk];
+    for (int start = 0; start < count; start += chunk) {
+      int n = Math.min(chunk, count - start);
+      for (int j = 0; j < n; j++) {
+        ids[j] = (users ? "u" : "i") + (start + j);
+      }
+      if (users) {
+        net.userRows(ids, n, rows, true);
+      } else {
+        net.itemRows(ids, n, rows, true);
+      }
+    }
+  }
+
+  // Batches are slices of a pre-generated pool: copying n ints is part of every case alike.
+  private final int[][] sliceBuf = new int[2][];
+  private float[] sliceFBuf;
+  private int flip;
+
+  private int[] slice(int[] pool, int from, int n) {
+    int which = flip++ & 1;
+    if (sliceBuf[which] == null || sliceBuf[which].length < n) {
+      sliceBuf[which] = new int[n];
+    }
+    System.arraycopy(pool, from, sliceBuf[which], 0, n);
+    return sliceBuf[which];
+  }
+
+  private float[] sliceF(float[] pool, int from, int n) {
+    if (sliceFBuf == null || sliceFBuf.length < n) {
+      sliceFBuf = new float[n];
+    }
+    System.arraycopy(pool, from, sliceFBuf, 0, n);
+    return sliceFBuf;
+  }
+
+  private int cursor;
+
+  private double measure(Case c, int batch, double seconds) {
+    long deadline = System.nanoTime() + (long) (seconds * 1e9);
+    long ratings = 0;
+    long t0 = System.nanoTime();
+    long now;
+    do {
+      if (cursor + batch > POOL) {
+        cursor = 0;
+      }
+      c.step(cursor, batch);
+      cursor += batch;
+      ratings += batch;
+      now = System.nanoTime();
+    } while (now < deadline);
+    return ratings / ((now - t0) / 1e9);
+  }
+}
