@@ -17,6 +17,10 @@ import java.util.regex.Pattern;
  */
 public record DatasetSource(URI url, String md5, String directory, String ratingsFile, long ratingLines) {
 
+  // Before ML_100K: the constructor that builds it needs them.
+  private static final Pattern MD5_HEX = Pattern.compile("[0-9a-f]{32}");
+  private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+
   /**
    * MovieLens 100K from GroupLens. The MD5 is the one GroupLens publishes beside the archive
    * ({@code ml-100k.zip.md5}: {@code MD5 (ml-100k.zip) = 0e33842e24a9c977be4e0107933c0723}).
@@ -28,9 +32,6 @@ public record DatasetSource(URI url, String md5, String directory, String rating
           "ml-100k",
           "u.data",
           100_000);
-
-  private static final Pattern MD5_HEX = Pattern.compile("[0-9a-f]{32}");
-  private static final Pattern PLAIN_NAME = Pattern.compile("[A-Za-z0-9._-]+");
 
   public DatasetSource {
     Objects.requireNonNull(url, "url");
@@ -54,5 +55,10 @@ public record DatasetSource(URI url, String md5, String directory, String rating
   /** This source with another address and checksum (a mirror, or a test server). */
   public DatasetSource withUrl(URI newUrl, String newMd5) {
     return new DatasetSource(newUrl, newMd5, directory, ratingsFile, ratingLines);
+  }
+
+  /** This source expecting another line count in the ratings file (-1 for any). */
+  public DatasetSource withRatingLines(long lines) {
+    return new DatasetSource(url, md5, directory, ratingsFile, lines);
   }
 }
