@@ -1,0 +1,66 @@
+package io.mfstream.cli;
+
+import io.mfstream.data.BadLine;
+import io.mfstream.data.RatingFormat;
+import io.mfstream.data.RatingReader;
+import io.mfstream.data.ReadMode;
+import io.mfstream.data.ReadResult;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** How rating files are read. */
+final class DataOptions {
+  @Option(names = "--format", description = "auto, ml-100k (tab), ml-1m (::), ml-csv (header), "
+      + "or delimited:SEP:USER:ITEM:RATING[:TIMESTAMP] with 0-based columns "
+      + "(default: ${DEFAULT-VALUE}).", defaultValue = "auto")
+  String format;
+
+  @Option(names = "--lenient", description = "Skip bad lines and report them, instead of "
+      + "stopping at the first.")
+  boolean lenient;
+
+  RatingFormat formatFor(Path file) throws IOException {
+    String f = format.trim().toLowerCase(Locale.ROOT);
+    return switch (f) {
+      case "auto" -> RatingFormat.detect(file);
+      case "ml-100k" -> RatingFormat.ML_100K;
+      case "ml-1m", "ml-10m" -> RatingFormat.ML_1M;
+      case "ml-csv", "ml-25m", "ml-latest" -> RatingFormat.ML_CSV;
+      default -> parseDelimited(format);
+    };
+  }
+
+  private static RatingFormat parseDelimited(String spec) {
+    String[] parts = spec.split(":", -1);
+    if (parts.length < 5 || !parts[0].equalsIgnoreCase("delimited")) {
+      throw new IllegalArgumentException("unknown format '" + spec
+          + "' (expected auto, ml-100k, ml-1m, ml-csv or delimited:SEP:USER:ITEM:RATING[:TS])");
+    }
+    String sep = switch (parts[1]) {
+      case "tab", "\\t" -> "\t";
+      case "comma" -> ",";
+      case "colon" -> ":";
+      default -> parts[1];
+    };
+    int ts = parts.length > 5 ? Integer.parseInt(parts[5]) : RatingFormat.NO_COLUMN;
+    return RatingFormat.delimited(sep, Integer.parseInt(parts[2]), Integer.parseInt(parts[3]),
+        Integer.parseInt(parts[4]), ts, false);
+  }
+
+  ReadResult read(Path file, PrintWriter err) throws IOException {
+    RatingReader reader = new RatingReader(formatFor(file),
+        lenient ? ReadMode.LENIENT : ReadMode.STRICT);
+    ReadResult result = reader.read(file);
+    if (result.skipped() > 0) {
+      err.printf("%s: skipped %,d bad line(s)%n", file, result.skipped());
+      for (BadLine b : result.badLines()) {
+        err.printf("  line %d: %s%n", b.lineNumber(), b.reason());
+      }
+      err.flush();
+    }
+    return result;
+  }
+}

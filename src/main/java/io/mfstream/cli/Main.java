@@ -1,0 +1,43 @@
+package io.mfstream.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code mfstream} command line. */
+@Command(name = "mfstream", mixinStandardHelpOptions = true, version = "mfstream 0.1.0",
+    description = "Online matrix factorisation: the MXNet tutorial's networks in ND4J.",
+    subcommands = {TrainCommand.class, PrequentialCommand.class, BenchCommand.class,
+        DownloadCommand.class, GenerateCommand.class, CommandLine.HelpCommand.class})
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out), new PrintWriter(System.err)));
+  }
+
+  /** Runs a command line; returns the exit code. Errors are one clear line, not a stack trace. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new Main());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      commandLine.getErr().println("mfstream: " + describe(ex));
+      commandLine.getErr().flush();
+      return 2;
+    });
+    int code = cl.execute(args);
+    out.flush();
+    err.flush();
+    return code;
+  }
+
+  private static String describe(Exception ex) {
+    String msg = ex.getMessage();
+    if (msg == null || msg.isBlank()) {
+      return ex.getClass().getSimpleName();
+    }
+    return ex instanceof java.nio.file.NoSuchFileException ? "no such file: " + msg : msg;
+  }
+}

@@ -1,0 +1,174 @@
+package io.mfstream.cli;
+
+import io.mfstream.data.Rating;
+import io.mfstream.data.SyntheticRatings;
+import io.mfstream.data.TrainTestSplit;
+import io.mfstream.model.ModelConfig;
+import io.mfstream.train.EpochTrainer;
+import io.mfstream.train.ModelSnapshot;
+import io.mfstream.train.OptimizerConfig;
+import io.mfstream.train.Trainer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** The tutorial's protocol: epochs over a training file, test RMSE after each. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = {"Train a network for some epochs and report test RMSE after each (the "
+        + "tutorial's protocol). Without --train, trains on synthetic data with a planted "
+        + "low-rank model.", "Prints one line per epoch, then a JSON summary on standard output."})
+final class TrainCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  ModelOptions model;
+
+  @Mixin
+  DataOptions data;
+
+  @Option(names = "--train", paramLabel = "FILE", description = "Training ratings (e.g. u1.base).")
+  Path trainFile;
+
+  @Option(names = "--test", paramLabel = "FILE", description = "Test ratings (e.g. u1.test). "
+      + "Without it, --test-fraction of --train is held out.")
+  Path testFile;
+
+  @Option(names = "--test-fraction", description = "Held-out share when there is no --test "
+      + "(default: ${DEFAULT-VALUE}).", defaultValue = "0.2")
+  double testFraction;
+
+  @Option(names = "--epochs", description = "Passes over the training data "
+      + "(default: ${DEFAULT-VALUE}).", defaultValue = "10")
+  int epochs;
+
+  @Option(names = "--shuffle-first-epoch", description = "Shuffle before the first epoch too "
+      + "(the tutorial's first epoch runs in file order).")
+  boolean shuffleFirst;
+
+  @Option(names = "--keep-last-batch", description = "Train on the last partial batch of each "
+      + "epoch (the tutorial drops it).")
+  boolean keepLast;
+
+  @Option(names = "--summary", paramLabel = "FILE", description = "Also write the JSON summary "
+      + "to this file.")
+  Path summaryFile;
+
+  @Option(names = "--save", paramLabel = "FILE", description = "Save the trained model "
+      + "(parameters, optimiser state, vocabulary, counters) as a snapshot.")
+  Path saveFile;
+
+  @Option(names = "--load", paramLabel = "FILE", description = "Start from a saved snapshot "
+      + "instead of a new model; its model and optimiser settings apply.")
+  Path loadFile;
+
+  @Option(names = "--progress", negatable = true, description = "Show a progress bar on "
+      + "standard error (default: when it is a terminal).")
+  Boolean progress;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    List<Rating> train;
+    List<Rating> test;
+    String source;
+    if (trainFile == null) {
+      SyntheticRatings synthetic = SyntheticRatings.withDefaults();
+      TrainTestSplit split = synthetic.split(testFraction, model.seed);
+      train = split.train();
+      test = split.test();
+      source = "synthetic(users=" + synthetic.users() + ",items=" + synthetic.items() + ",rank="
+          + synthetic.rank() + ",sigma=" + synthetic.sigma() + ")";
+    } else if (testFile == null) {
+      TrainTestSplit split = TrainTestSplit.of(data.read(trainFile, err).ratings(), testFraction,
+          model.seed);
+      train = split.train();
+      test = split.test();
+      source = trainFile + " (held out " + testFraction + ")";
+    } else {
+      train = data.read(trainFile, err).ratings();
+      test = data.read(testFile, err).ratings();
+      source = trainFile + " -> " + testFile;
+    }
+    ModelConfig mc = model.modelConfig();
+    OptimizerConfig oc = model.optimizerConfig(OptimizerConfig.EmbeddingUpdates.DENSE);
+    Trainer trainer = loadFile == null
+        ? new Trainer(mc, oc, model.batchSize)
+        : ModelSnapshot.load(loadFile, model.batchSize);
+    mc = trainer.modelConfig();
+    oc = trainer.optimizer().config();
+    out.printf("%s on %s: %,d train, %,d test ratings; %s, lr %s, %s embeddings, batch %d, "
+            + "kernels %s%n", mc.describe(), source, train.size(), test.size(),
+        oc.kind().name().toLowerCase(), oc.learningRate(),
+        oc.embeddings().name().toLowerCase(), model.batchSize, trainer.network().kernels().name());
+    out.flush();
+
+    boolean showProgress = progress != null ? progress : System.console() != null;
+    Progress bar = new Progress(err, showProgress);
+    EpochTrainer.Options options = new EpochTrainer.Options(epochs, model.seed, !shuffleFirst,
+        !keepLast);
+    List<EpochTrainer.EpochResult> results = EpochTrainer.run(trainer, train, test, options,
+        r -> {
+          bar.clear();
+          out.printf("epoch %3d/%d  train-rmse %.4f  test-rmse %.4f  %6.1fs  %,10.0f ratings/s%n",
+              r.epoch(), epochs, r.trainRmse(), r.testRmse(), r.seconds(), r.ratingsPerSecond());
+          out.flush();
+        },
+        (epoch, step, steps) -> bar.update("epoch " + epoch + "/" + epochs, step, steps));
+    bar.clear();
+
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("command", "train");
+    summary.put("source", source);
+    summary.put("model", Summaries.model(mc));
+    summary.put("optimizer", Summaries.optimizer(oc));
+    summary.put("batch_size", model.batchSize);
+    summary.put("kernels", trainer.network().kernels().name());
+    summary.put("train_ratings", train.size());
+    summary.put("test_ratings", test.size());
+    List<Map<String, Object>> perEpoch = new ArrayList<>();
+    int best = 0;
+    for (int i = 0; i < results.size(); i++) {
+      EpochTrainer.EpochResult r = results.get(i);
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("epoch", r.epoch());
+      e.put("train_rmse", Json.number(r.trainRmse()));
+      e.put("test_rmse", Json.number(r.testRmse()));
+      e.put("seconds", r.seconds());
+      e.put("ratings_per_second", r.ratingsPerSecond());
+      perEpoch.add(e);
+      if (results.get(i).testRmse() < results.get(best).testRmse()) {
+        best = i;
+      }
+    }
+    summary.put("epochs", perEpoch);
+    summary.put("final_test_rmse", Json.number(results.get(results.size() - 1).testRmse()));
+    summary.put("best_test_rmse", Json.number(results.get(best).testRmse()));
+    summary.put("best_epoch", results.get(best).epoch());
+    summary.put("model_version", trainer.version());
+    summary.put("ratings_learned", trainer.trained());
+    summary.put("users", trainer.network().users().size());
+    summary.put("items", trainer.network().items().size());
+    out.println(Json.write(summary));
+    out.flush();
+    if (summaryFile != null) {
+      Json.write(summary, summaryFile);
+    }
+    if (saveFile != null) {
+      ModelSnapshot.save(trainer, saveFile);
+      err.println("saved " + saveFile);
+      err.flush();
+    }
+    return 0;
+  }
+}

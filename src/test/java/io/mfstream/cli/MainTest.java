@@ -1,0 +1,112 @@
+package io.mfstream.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+  @TempDir
+  Path dir;
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private Path generate() {
+    Path file = dir.resolve("ratings.tsv");
+    Run g = run("generate", "--out", file.toString(), "--users", "60", "--items", "50",
+        "--ratings", "2000", "--seed", "3");
+    assertEquals(0, g.code(), g.err());
+    return file;
+  }
+
+  @Test
+  void trainShouldPrintEpochsAndWriteASummary() throws Exception {
+    Path file = generate();
+    Path summary = dir.resolve("out/summary.json");
+    Run r = run("train", "--train", file.toString(), "--model", "biased-mf", "-k", "4",
+        "--epochs", "2", "--batch-size", "32", "--summary", summary.toString(), "--no-progress");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("epoch   2/2"), r.out());
+    JsonNode json = new ObjectMapper().readTree(Files.readString(summary));
+    assertEquals("train", json.get("command").asText());
+    assertEquals("biased-mf", json.get("model").get("type").asText());
+    assertEquals(2, json.get("epochs").size());
+    assertTrue(json.get("final_test_rmse").asDouble() > 0);
+    assertEquals(1600, json.get("train_ratings").asInt());
+  }
+
+  @Test
+  void prequentialShouldReportRmseOverThePass() throws Exception {
+    Path file = generate();
+    Path summary = dir.resolve("preq.json");
+    Run r = run("prequential", "--data", file.toString(), "--model", "mlp", "-k", "4",
+        "--hidden", "4", "--window", "500", "--report-every", "1000", "--summary",
+        summary.toString());
+    assertEquals(0, r.code(), r.err());
+    JsonNode json = new ObjectMapper().readTree(Files.readString(summary));
+    assertEquals(2000, json.get("ratings").asInt());
+    assertEquals("lazy", json.get("optimizer").get("embeddings").asText());
+    assertTrue(json.get("cold_start_predictions").asInt() > 0);
+    assertTrue(r.out().contains("1,024 ratings  rmse"), r.out());
+  }
+
+  @Test
+  void savedModelShouldContinueWhereItStopped() throws Exception {
+    Path file = generate();
+    Path snap = dir.resolve("m.snap");
+    Run first = run("prequential", "--data", file.toString(), "--model", "biased-mf", "-k", "4",
+        "--save", snap.toString(), "--summary", dir.resolve("a.json").toString());
+    assertEquals(0, first.code(), first.err());
+    Run second = run("prequential", "--data", file.toString(), "--load", snap.toString(),
+        "--summary", dir.resolve("b.json").toString());
+    assertEquals(0, second.code(), second.err());
+    ObjectMapper m = new ObjectMapper();
+    JsonNode a = m.readTree(Files.readString(dir.resolve("a.json")));
+    JsonNode b = m.readTree(Files.readString(dir.resolve("b.json")));
+    assertEquals("biased-mf", b.get("model").get("type").asText());
+    assertEquals(2 * a.get("model_version").asLong(), b.get("model_version").asLong());
+    assertEquals(0, b.get("cold_start_predictions").asInt());
+    assertTrue(b.get("rmse").asDouble() < a.get("rmse").asDouble(),
+        "a second pass over seen data should score better");
+  }
+
+  @Test
+  void badLineShouldStopStrictModeWithFileAndLine() throws Exception {
+    Path file = dir.resolve("u.data");
+    Files.writeString(file, "1\t2\t3\t100\n1\t3\tfive\t101\n");
+    Run r = run("prequential", "--data", file.toString());
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("mfstream: "), r.err());
+    assertTrue(r.err().contains("u.data:2"), r.err());
+  }
+
+  @Test
+  void lenientModeShouldSkipAndReportBadLines() throws Exception {
+    Path file = dir.resolve("u.data");
+    Files.writeString(file, "1\t2\t3\t100\n1\t3\tfive\t101\n2\t2\t4\t102\n");
+    Run r = run("prequential", "--data", file.toString(), "--lenient", "--batch-size", "2");
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.err().contains("skipped 1 bad line"), r.err());
+  }
+
+  @Test
+  void unknownModelShouldBeAUsageError() {
+    Run r = run("train", "--model", "svd++");
+    assertEquals(2, r.code());
+    assertTrue(r.err().contains("unknown model type 'svd++'"), r.err());
+  }
+}
