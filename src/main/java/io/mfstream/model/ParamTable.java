@@ -149,6 +149,10 @@ public final class ParamTable {
 
   /** Restores rows from a snapshot: values and state of exactly {@code n} rows. */
   public void restore(int n, INDArray newValues, INDArray[] newState) {
+    if (n != rows) {
+      throw new IllegalStateException(name + ": restoring " + n + " rows into a table of " + rows
+          + "; restore the vocabulary first");
+    }
     rows = 0;
     ensureCapacity(n);
     rows = n;

@@ -31,7 +31,6 @@ final class Side {
   final INDArray mask;
   final INDArray repGrad;
   final INDArray activatedGrad;
-  final INDArray embeddingGrad;
   private final double[] maskHost;
 
   // Batch-local de-duplication of rows: slots[b] is the unique index of rows[b].
@@ -68,9 +67,8 @@ final class Side {
     hidden = mlp ? Nd4j.create(dt, batchCapacity, h) : null;
     mask = dropout > 0 ? Nd4j.create(dt, batchCapacity, h) : null;
     maskHost = dropout > 0 ? new double[batchCapacity * h] : null;
-    repGrad = Nd4j.create(dt, batchCapacity, rep);
+    repGrad = mlp ? Nd4j.create(dt, batchCapacity, rep) : null;
     activatedGrad = mlp ? Nd4j.create(dt, batchCapacity, k) : null;
-    embeddingGrad = mlp ? Nd4j.create(dt, batchCapacity, k) : null;
     slots = new int[batchCapacity];
     appendRows = new int[256];
     appendValues = new double[256 * k];
@@ -120,20 +118,20 @@ final class Side {
 
   /** Forward pass of this side: leaves its representation in {@link #representation()}. */
   void forward(int[] rows, int n, boolean training, long step) {
-    kernels.gather(embedding.values(), rows, n, gathered);
     if (bias != null) {
       kernels.gather(bias.values(), rows, n, gatheredBias);
     }
     if (weight == null) {
+      kernels.gather(embedding.values(), rows, n, gathered);
       return;
     }
-    kernels.relu(gathered, n, activated);
+    kernels.gatherRelu(embedding.values(), rows, n, gathered, activated);
     kernels.matmul(activated, false, weight.value(), false, n, hidden);
-    kernels.addRowVector(hidden, fcBias.value(), n);
-    if (training && mask != null) {
+    boolean drop = training && mask != null;
+    if (drop) {
       fillMask(n, step);
-      kernels.multiply(hidden, mask, n);
     }
+    kernels.addBiasAndMask(hidden, fcBias.value(), drop ? mask : null, n);
   }
 
   /** Inverted dropout: keep with probability 1-p and scale by 1/(1-p); from (seed, side, step). */
@@ -159,21 +157,17 @@ final class Side {
    */
   void backward(int[] rows, int n, INDArray otherRep, INDArray errVector, INDArray errColumn,
       boolean training) {
-    kernels.scaleRows(otherRep, errVector, n, repGrad);
-    INDArray rowGrad = repGrad;
-    if (weight != null) {
-      if (training && mask != null) {
-        kernels.multiply(repGrad, mask, n);
-      }
-      kernels.matmul(activated, true, repGrad, false, n, weight.grad());
-      kernels.columnSums(repGrad, n, fcBias.grad());
-      kernels.matmul(repGrad, false, weight.value(), true, n, activatedGrad);
-      kernels.reluBackward(activatedGrad, gathered, n, embeddingGrad);
-      rowGrad = embeddingGrad;
-    }
     int u = dedupe(rows, n, embedding.gradRows);
     embedding.gradCount = u;
-    kernels.segmentSum(rowGrad, slots, n, embedding.grad, u);
+    if (weight == null) {
+      // MF: the embedding's gradient is err * other side's embedding, summed per unique row.
+      kernels.scaledSegmentSum(otherRep, errVector, slots, n, embedding.grad, u);
+    } else {
+      kernels.dotBackward(otherRep, errVector, training ? mask : null, n, repGrad, fcBias.grad());
+      kernels.matmul(activated, true, repGrad, false, n, weight.grad());
+      kernels.matmul(repGrad, false, weight.value(), true, n, activatedGrad);
+      kernels.reluBackwardSegmentSum(activatedGrad, gathered, slots, n, embedding.grad, u);
+    }
     if (bias != null) {
       System.arraycopy(embedding.gradRows, 0, bias.gradRows, 0, u);
       bias.gradCount = u;

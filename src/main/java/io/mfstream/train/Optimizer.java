@@ -61,12 +61,11 @@ public final class Optimizer {
   /** Applies the gradients left by the last forward/backward pass, and advances the step. */
   public void apply(MfNetwork net) {
     step++;
-    Kernels k = net.kernels();
     double lr = config.learningRate();
-    double lrT = lr;
-    if (config.kind() == OptimizerConfig.Kind.ADAM) {
-      lrT = lr * Math.sqrt(1 - Math.pow(config.beta2(), step)) / (1 - Math.pow(config.beta1(), step));
-    }
+    double lrT = config.kind() == OptimizerConfig.Kind.ADAM
+        ? lr * Math.sqrt(1 - Math.pow(config.beta2(), step)) / (1 - Math.pow(config.beta1(), step))
+        : lr;
+    Kernels k = net.kernels();
     for (ParamTable t : net.tables()) {
       double wd = t.isBias() ? 0 : config.weightDecay();
       if (config.embeddings() == OptimizerConfig.EmbeddingUpdates.LAZY) {

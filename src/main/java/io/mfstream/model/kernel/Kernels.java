@@ -31,14 +31,12 @@ public interface Kernels {
   /** Which implementation this is, for logs and benchmark reports. */
   String name();
 
+
   /** {@code out[b] = table[rows[b]]} for b in [0, n). */
   void gather(INDArray table, int[] rows, int n, INDArray out);
 
   /** {@code out[b] = <a[b], c[b]>} for b in [0, n). */
   void rowDot(INDArray a, INDArray c, int n, INDArray out);
-
-  /** {@code dst[b] = coef[b] * src[b]} (a row scaled by a scalar) for b in [0, n). */
-  void scaleRows(INDArray src, INDArray coef, int n, INDArray dst);
 
   /**
    * Segment sum: {@code dst[s] = sum of src[b] over b with slots[b] == s}, for s in [0, u); rows of
@@ -46,6 +44,12 @@ public interface Kernels {
    * batch.
    */
   void segmentSum(INDArray src, int[] slots, int n, INDArray dst, int u);
+
+  /**
+   * Scaled segment sum: {@code dst[s] = sum of coef[b] * src[b] over b with slots[b] == s}, for s
+   * in [0, u). The backward pass of the dot product straight into per-row gradients.
+   */
+  void scaledSegmentSum(INDArray src, INDArray coef, int[] slots, int n, INDArray dst, int u);
 
   /** {@code table[rows[r]] = values[r*width .. (r+1)*width)} for r in [0, n). */
   void writeRows(INDArray table, int[] rows, int n, double[] values);
@@ -56,20 +60,31 @@ public interface Kernels {
   /** Copies the first {@code count} cells (row-major) of an array to the host. */
   void download(INDArray src, int count, double[] out);
 
-  /** {@code dst[b] = max(0, src[b])} element-wise over the first n rows. */
-  void relu(INDArray src, int n, INDArray dst);
+  /**
+   * The MLP's input layer: {@code pre[b] = table[rows[b]]} and {@code act[b] = max(0, pre[b])}
+   * for b in [0, n).
+   */
+  void gatherRelu(INDArray table, int[] rows, int n, INDArray pre, INDArray act);
 
-  /** {@code dst[b] = grad[b] * (pre[b] > 0)} element-wise over the first n rows. */
-  void reluBackward(INDArray grad, INDArray pre, int n, INDArray dst);
+  /**
+   * The FC layer's bias and dropout: {@code x[b] = (x[b] + bias) * mask[b]} for b in [0, n), the
+   * mask optional (null: no dropout).
+   */
+  void addBiasAndMask(INDArray x, INDArray bias, INDArray mask, int n);
 
-  /** {@code x[b] += bias} for b in [0, n); bias is a vector of the row width. */
-  void addRowVector(INDArray x, INDArray bias, int n);
+  /**
+   * The dot product's backward into one side's representation: {@code dst[b] = coef[b] * src[b]
+   * * mask[b]} (mask optional), and, if {@code columnSums} is not null, the sum of the first n
+   * rows of dst into it (the FC bias gradient).
+   */
+  void dotBackward(INDArray src, INDArray coef, INDArray mask, int n, INDArray dst,
+      INDArray columnSums);
 
-  /** {@code out = sum over b in [0, n) of x[b]}; out is a vector of the row width. */
-  void columnSums(INDArray x, int n, INDArray out);
-
-  /** {@code x[b] *= mask[b]} element-wise over the first n rows. */
-  void multiply(INDArray x, INDArray mask, int n);
+  /**
+   * ReLU's backward straight into per-row gradients: {@code dst[s] = sum over b with
+   * slots[b] == s of grad[b] * (pre[b] > 0)}, for s in [0, u).
+   */
+  void reluBackwardSegmentSum(INDArray grad, INDArray pre, int[] slots, int n, INDArray dst, int u);
 
   /** Copies host values into an array, row-major, filling its first {@code values.length} cells. */
   void upload(double[] values, INDArray dst);

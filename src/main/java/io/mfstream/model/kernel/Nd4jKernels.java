@@ -34,16 +34,18 @@ public final class Nd4jKernels implements Kernels {
   }
 
   /**
-   * Runs a custom op. Views go in as dense copies and the result goes to a fresh array assigned to
-   * {@code out} afterwards: measured here, {@code unsorted_segment_sum} into a one-row view of a
-   * larger array wrote only its first element.
+   * Runs a custom op. Views go in as dense copies, and a view as output is written through a
+   * fresh array assigned to it afterwards, so no op depends on how libnd4j handles strided or
+   * offset arguments; in-place ops (output = first input, a whole table) run directly.
    */
   private static void exec(String op, INDArray[] in, INDArray out, int... iArgs) {
     INDArray[] inputs = new INDArray[in.length];
     for (int i = 0; i < in.length; i++) {
-      inputs[i] = in[i].isView() ? in[i].dup('c') : in[i];
+      inputs[i] = in[i].isView() && in[i] != out ? in[i].dup('c') : in[i];
     }
-    boolean direct = !out.isView() && out != in[0];
+    // In-place ops (scatter into a table) write their first input; a whole array is written
+    // directly; only a view as output goes through a fresh array.
+    boolean direct = out == in[0] || !out.isView();
     INDArray target = direct ? out : Nd4j.create(out.dataType(), out.shape());
     Nd4j.exec(DynamicCustomOp.builder(op).addInputs(inputs).addOutputs(target)
         .addIntegerArguments(iArgs).build());
@@ -80,14 +82,6 @@ public final class Nd4jKernels implements Kernels {
   }
 
   @Override
-  public void scaleRows(INDArray src, INDArray coef, int n, INDArray dst) {
-    if (n == 0) {
-      return;
-    }
-    Nd4j.exec(new BroadcastMulOp(head(src, n), head(coef, n), head(dst, n), 0));
-  }
-
-  @Override
   public void segmentSum(INDArray src, int[] slots, int n, INDArray dst, int u) {
     if (u == 0) {
       return;
@@ -99,6 +93,17 @@ public final class Nd4jKernels implements Kernels {
       return;
     }
     exec("unsorted_segment_sum", new INDArray[] {head(src, n), index(slots, n)}, head(dst, u), u);
+  }
+
+  @Override
+  public void scaledSegmentSum(INDArray src, INDArray coef, int[] slots, int n, INDArray dst,
+      int u) {
+    if (u == 0) {
+      return;
+    }
+    INDArray scaled = Nd4j.create(src.dataType(), n, src.columns());
+    Nd4j.exec(new BroadcastMulOp(head(src, n), head(coef, n), scaled, 0));
+    segmentSum(scaled, slots, n, dst, u);
   }
 
   @Override
@@ -128,29 +133,38 @@ public final class Nd4jKernels implements Kernels {
   }
 
   @Override
-  public void relu(INDArray src, int n, INDArray dst) {
-    head(dst, n).assign(Transforms.relu(head(src, n), true));
+  public void gatherRelu(INDArray table, int[] rows, int n, INDArray pre, INDArray act) {
+    gather(table, rows, n, pre);
+    head(act, n).assign(Transforms.relu(head(pre, n), true));
   }
 
   @Override
-  public void reluBackward(INDArray grad, INDArray pre, int n, INDArray dst) {
-    INDArray mask = head(pre, n).gt(0).castTo(grad.dataType());
-    head(grad, n).mul(mask, head(dst, n));
+  public void addBiasAndMask(INDArray x, INDArray bias, INDArray mask, int n) {
+    INDArray h = head(x, n);
+    h.addiRowVector(bias);
+    if (mask != null) {
+      h.muli(head(mask, n));
+    }
   }
 
   @Override
-  public void addRowVector(INDArray x, INDArray bias, int n) {
-    head(x, n).addiRowVector(bias);
+  public void dotBackward(INDArray src, INDArray coef, INDArray mask, int n, INDArray dst,
+      INDArray columnSums) {
+    INDArray d = head(dst, n);
+    Nd4j.exec(new BroadcastMulOp(head(src, n), head(coef, n), d, 0));
+    if (mask != null) {
+      d.muli(head(mask, n));
+    }
+    if (columnSums != null) {
+      d.sum(columnSums, 0);
+    }
   }
 
   @Override
-  public void columnSums(INDArray x, int n, INDArray out) {
-    head(x, n).sum(out, 0);
-  }
-
-  @Override
-  public void multiply(INDArray x, INDArray mask, int n) {
-    head(x, n).muli(head(mask, n));
+  public void reluBackwardSegmentSum(INDArray grad, INDArray pre, int[] slots, int n,
+      INDArray dst, int u) {
+    INDArray keep = head(pre, n).gt(0).castTo(grad.dataType());
+    segmentSum(head(grad, n).mul(keep), slots, n, dst, u);
   }
 
   @Override

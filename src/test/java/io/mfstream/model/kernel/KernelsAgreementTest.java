@@ -49,21 +49,31 @@ class KernelsAgreementTest {
     final int uniq = u;
     agree("gather", n, new long[] {CAP, W}, (k, out) -> k.gather(table, ROWS, n, out));
     agree("rowDot", n, new long[] {CAP}, (k, out) -> k.rowDot(a, c, n, out));
-    agree("scaleRows", n, new long[] {CAP, W}, (k, out) -> k.scaleRows(a, coef, n, out));
+    agree("scaledSegmentSum", n, new long[] {CAP, W},
+        (k, out) -> k.scaledSegmentSum(a, coef, SLOTS, n, out, uniq));
     agree("segmentSum", n, new long[] {CAP, W}, (k, out) -> k.segmentSum(a, SLOTS, n, out, uniq));
     agree("segmentSum width 1", n, new long[] {CAP, 1},
         (k, out) -> k.segmentSum(col, SLOTS, n, out, uniq));
-    agree("relu", n, new long[] {CAP, W}, (k, out) -> k.relu(a, n, out));
-    agree("reluBackward", n, new long[] {CAP, W}, (k, out) -> k.reluBackward(c, a, n, out));
-    agree("addRowVector", n, new long[] {CAP, W}, (k, out) -> {
+    agree("gatherRelu pre", n, new long[] {CAP, W}, (k, out) -> k.gatherRelu(table, ROWS, n, out,
+        Nd4j.create(DataType.FLOAT, CAP, W)));
+    agree("gatherRelu act", n, new long[] {CAP, W}, (k, out) -> k.gatherRelu(table, ROWS, n,
+        Nd4j.create(DataType.FLOAT, CAP, W), out));
+    agree("addBiasAndMask", n, new long[] {CAP, W}, (k, out) -> {
       out.assign(a);
-      k.addRowVector(out, bias, n);
+      k.addBiasAndMask(out, bias, null, n);
     });
-    agree("columnSums", n, new long[] {W}, (k, out) -> k.columnSums(a, n, out));
-    agree("multiply", n, new long[] {CAP, W}, (k, out) -> {
+    agree("addBiasAndMask with mask", n, new long[] {CAP, W}, (k, out) -> {
       out.assign(a);
-      k.multiply(out, c, n);
+      k.addBiasAndMask(out, bias, c, n);
     });
+    agree("dotBackward", n, new long[] {CAP, W}, (k, out) -> k.dotBackward(a, coef, null, n, out,
+        null));
+    agree("dotBackward with mask", n, new long[] {CAP, W}, (k, out) -> k.dotBackward(a, coef, c, n,
+        out, Nd4j.create(DataType.FLOAT, W)));
+    agree("dotBackward column sums", n, new long[] {W}, (k, out) -> k.dotBackward(a, coef, c, n,
+        Nd4j.create(DataType.FLOAT, CAP, W), out));
+    agree("reluBackwardSegmentSum", n, new long[] {CAP, W},
+        (k, out) -> k.reluBackwardSegmentSum(c, a, SLOTS, n, out, uniq));
     agree("matmul", n, new long[] {CAP, W}, (k, out) -> k.matmul(a, false, rand(7, W, W), false,
         n, out));
     agree("matmul transA", n, new long[] {W, W}, (k, out) -> k.matmul(a, true, c, false, n, out));
