@@ -28,6 +28,15 @@ import org.slf4j.LoggerFactory;
  * Instances are immutable and thread-safe.
  */
 public final class RatingReader {
+  /**
+   * A plain decimal, optionally with an exponent: what rating files hold. Float.parseFloat alone
+   * would also take "4f", "4d", hex floats, "NaN" and "Infinity".
+   */
+  private static final java.util.regex.Pattern DECIMAL =
+      java.util.regex.Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
+  private static final java.util.regex.Pattern NON_FINITE =
+      java.util.regex.Pattern.compile("[+-]?(NaN|Infinity)");
+
 
   /** How many bad lines a lenient read keeps as samples. */
   public static final int MAX_BAD_LINE_SAMPLES = 20;
@@ -168,11 +177,12 @@ public final class RatingReader {
       }
       String ratingText = fields[format.ratingColumn()].strip();
       float rating;
-      try {
-        rating = Float.parseFloat(ratingText);
-      } catch (NumberFormatException e) {
-        return fail("rating is not a number: '" + ratingText + "'");
+      if (!DECIMAL.matcher(ratingText).matches()) {
+        return NON_FINITE.matcher(ratingText).matches()
+            ? fail("rating is not finite: '" + ratingText + "'")
+            : fail("rating is not a number: '" + ratingText + "'");
       }
+      rating = Float.parseFloat(ratingText);
       if (!Float.isFinite(rating)) {
         return fail("rating is not finite: '" + ratingText + "'");
       }

@@ -121,6 +121,23 @@ class RatingReaderTest {
     assertTrue(e.reason().startsWith("rating is not finite"), e.reason());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"4f", "4d", "0x1p2", "4.5.1", "four", "1e", "--3"})
+  void shouldRejectRatingThatIsNotAPlainDecimal(String value) throws IOException {
+    Path file = write("u.data", "1\t2\t" + value + "\t4\n");
+    RatingFormatException e =
+        assertThrows(RatingFormatException.class, () -> RatingReader.strict(RatingFormat.ML_100K).read(file));
+    assertTrue(e.reason().startsWith("rating is not a number"), e.reason());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"4", "3.5", "-1", "+2.25", ".5", "4.", "4e0", "35E-1"})
+  void shouldAcceptPlainDecimalRatings(String value) throws IOException {
+    Path file = write("u.data", "1\t2\t" + value + "\t4\n");
+    assertEquals(Float.parseFloat(value),
+        RatingReader.strict(RatingFormat.ML_100K).read(file).ratings().get(0).rating());
+  }
+
   @Test
   void shouldCountAndSampleBadLinesWhenLenient() throws IOException {
     Path file =

@@ -79,6 +79,51 @@ class OptimizerTest {
     assertArrayEquals(v[1], row(items, 1), tol, "item y");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"host", "ops"})
+  void adamShouldMatchHandComputedStepsWithBiasCorrection(String variant) {
+    Kernels kernels = variant.equals("host") ? new HostKernels() : new Nd4jKernels();
+    double lr = 0.01;
+    double b1 = 0.9;
+    double b2 = 0.999;
+    double eps = 1e-8;
+    OptimizerConfig opt = OptimizerConfig.adam().withLearningRate(lr);
+    ModelConfig cfg = ModelConfig.defaults(ModelType.PLAIN_MF).withFactors(2).withInitScale(0.5)
+        .withDataType(kernels instanceof HostKernels ? DataType.FLOAT : DataType.DOUBLE);
+    Trainer t = new Trainer(cfg, opt, 1, kernels);
+    t.network().userRows(new String[] {"a"}, 1, new int[1], true);
+    t.network().itemRows(new String[] {"x"}, 1, new int[1], true);
+    ParamTable users = t.network().tables().get(0);
+    ParamTable items = t.network().tables().get(1);
+    double[] u = row(users, 0);
+    double[] v = row(items, 0);
+    double[][] m = new double[2][2];
+    double[][] s = new double[2][2];
+    float[] labels = {4f, 2f};
+    for (int step = 1; step <= 2; step++) {
+      double e = dot(u, v) - labels[step - 1];
+      double[] gu = scale(v, e);
+      double[] gv = scale(u, e);
+      double lrT = lr * Math.sqrt(1 - Math.pow(b2, step)) / (1 - Math.pow(b1, step));
+      adam(u, m[0], s[0], gu, lrT, b1, b2, eps);
+      adam(v, m[1], s[1], gv, lrT, b1, b2, eps);
+      t.trainBatch(List.of(new Rating("a", "x", labels[step - 1])));
+    }
+    double tol = cfg.dataType() == DataType.FLOAT ? 1e-6 : 1e-12;
+    assertArrayEquals(u, row(users, 0), tol, "user a");
+    assertArrayEquals(v, row(items, 0), tol, "item x");
+  }
+
+  private static void adam(double[] w, double[] m, double[] s, double[] g, double lrT, double b1,
+      double b2, double eps) {
+    for (int j = 0; j < w.length; j++) {
+      double gj = g[j] + WD * w[j];
+      m[j] = b1 * m[j] + (1 - b1) * gj;
+      s[j] = b2 * s[j] + (1 - b2) * gj * gj;
+      w[j] -= lrT * m[j] / (Math.sqrt(s[j]) + eps);
+    }
+  }
+
   private static void sgd(double[] w, double[] m, double[] g) {
     for (int j = 0; j < w.length; j++) {
       m[j] = MU * m[j] - LR * (g[j] + WD * w[j]);
