@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -23,7 +24,8 @@ public final class TrainingBenchmark {
 
   /** What to measure. */
   public record Options(int users, int items, int factors, int hidden, int[] batchSizes,
-      List<ModelType> types, double secondsPerRound, int rounds, boolean includeNd4jOps) {
+      List<ModelType> types, double secondsPerRound, int rounds, boolean includeNd4jOps,
+      boolean profile) {
 
     /**
      * MovieLens-25M-sized tables (162,541 users x 59,047 items), k=64, MLP(64,64), batches 64,
@@ -31,7 +33,7 @@ public final class TrainingBenchmark {
      */
     public static Options standard() {
       return new Options(162_541, 59_047, 64, 64, new int[] {64, 1024, 8192},
-          List.of(ModelType.values()), 1.0, 5, false);
+          List.of(ModelType.values()), 1.0, 5, false, false);
     }
   }
 
@@ -94,6 +96,9 @@ public final class TrainingBenchmark {
         }
       }
       for (int c = 0; c < cases.size(); c++) {
+        cases.set(c, null);
+      }
+      for (int c = 0; c < cases.size(); c++) {
         double[] sorted = rates[c].clone();
         Arrays.sort(sorted);
         Row row = new Row(names.get(c), batch, sorted[sorted.length / 2], rates[c]);
@@ -101,8 +106,41 @@ public final class TrainingBenchmark {
         out.printf("%-34s %7d %,14.0f%n", row.name(), batch, row.ratingsPerSecond());
       }
       out.flush();
+      if (options.profile()) {
+        for (ModelType type : options.types()) {
+          profile(type, batch, out);
+        }
+      }
     }
     return rows;
+  }
+
+  /** Runs one case with timed kernels and prints microseconds per step for each kernel. */
+  private void profile(ModelType type, int batch, PrintWriter out) {
+    KernelProfile timing = new KernelProfile();
+    Case c = networkCase(type, batch, timing.wrap(Kernels.forCurrentBackend()));
+    measure(c, batch, Math.min(0.5, options.secondsPerRound()));
+    timing.reset();
+    long steps = 0;
+    long t0 = System.nanoTime();
+    long deadline = t0 + (long) (options.secondsPerRound() * 1e9);
+    do {
+      if (cursor + batch > POOL) {
+        cursor = 0;
+      }
+      c.step(cursor, batch);
+      cursor += batch;
+      steps++;
+    } while (System.nanoTime() < deadline);
+    double stepMicros = (System.nanoTime() - t0) / 1e3 / steps;
+    out.printf("  profile %s, batch %d: %.1f us/step (timed kernels)%n", describe(type), batch,
+        stepMicros);
+    for (Map.Entry<String, long[]> e : timing.totals().entrySet()) {
+      double micros = e.getValue()[0] / 1e3 / steps;
+      out.printf("    %-24s %9.1f us/step %5.1f%%  %d calls/step%n", e.getKey(), micros,
+          100 * micros / stepMicros, e.getValue()[1] / steps);
+    }
+    out.flush();
   }
 
   private String describe(ModelType type) {

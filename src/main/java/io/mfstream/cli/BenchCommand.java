@@ -55,13 +55,17 @@ final class BenchCommand implements Callable<Integer> {
       + "kernels (the path the CUDA backend takes), on this CPU.")
   boolean nd4jOps;
 
+  @Option(names = "--profile", description = "After each batch size, run every network once more "
+      + "with timed kernels and print where a step spends its time.")
+  boolean profile;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     out.printf("mfstream bench on %s, %d cores, java %s%n", System.getProperty("os.arch"),
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     TrainingBenchmark.Options options = new TrainingBenchmark.Options(users, items, factors,
-        hidden, batchSizes, models, seconds, rounds, nd4jOps);
+        hidden, batchSizes, models, seconds, rounds, nd4jOps, profile);
     new TrainingBenchmark(options).run(out);
     out.flush();
     return 0;

@@ -89,6 +89,9 @@ public final class Trainer {
     network.userRows(users, n, userRows, true);
     network.itemRows(items, n, itemRows, true);
     double sse = network.forwardBackward(userRows, itemRows, labels, n, optimizer.step() + 1);
+    if (!Double.isFinite(sse)) {
+      throw new DivergedException(optimizer.step() + 1, network.config().describe());
+    }
     optimizer.apply(network);
     network.observeLabels(labels, n);
     trained += n;

@@ -104,6 +104,27 @@ class MainTest {
   }
 
   @Test
+  void delimitedFormatShouldReadChosenColumns() throws Exception {
+    Path file = dir.resolve("ratings.txt");
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 300; i++) {
+      // item;user;rating - the user and item columns swapped on purpose.
+      sb.append("item").append(i % 17).append(';').append("user").append(i % 23).append(';')
+          .append(1 + i % 5).append('\n');
+    }
+    Files.writeString(file, sb.toString());
+    Path summary = dir.resolve("d.json");
+    Run r = run("prequential", "--data", file.toString(), "--format", "delimited:;:1:0:2",
+        "--order", "file", "--summary", summary.toString());
+    assertEquals(0, r.code(), r.err());
+    JsonNode json = new ObjectMapper().readTree(Files.readString(summary));
+    assertEquals(300, json.get("ratings").asInt());
+    Run bad = run("prequential", "--data", file.toString(), "--format", "csv-ish");
+    assertEquals(2, bad.code());
+    assertTrue(bad.err().contains("unknown format 'csv-ish'"), bad.err());
+  }
+
+  @Test
   void unknownModelShouldBeAUsageError() {
     Run r = run("train", "--model", "svd++");
     assertEquals(2, r.code());

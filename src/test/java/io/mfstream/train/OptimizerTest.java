@@ -114,6 +114,24 @@ class OptimizerTest {
     assertArrayEquals(v, row(items, 0), tol, "item x");
   }
 
+  @org.junit.jupiter.api.Test
+  void divergenceShouldStopTrainingAndKeepTheLastFiniteParameters() {
+    ModelConfig cfg = ModelConfig.defaults(ModelType.PLAIN_MF).withFactors(4).withInitScale(1);
+    Trainer t = new Trainer(cfg, OptimizerConfig.streaming().withLearningRate(50), 1);
+    List<Rating> one = List.of(new Rating("a", "x", 5f));
+    DivergedException e = org.junit.jupiter.api.Assertions.assertThrows(DivergedException.class,
+        () -> {
+          for (int i = 0; i < 1000; i++) {
+            t.trainBatch(one);
+          }
+        });
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("Lower the learning rate"));
+    assertEquals(e.step() - 1, t.version(), "the diverged step is not applied");
+    for (float f : t.network().tables().get(0).values().getRow(0).toFloatVector()) {
+      org.junit.jupiter.api.Assertions.assertTrue(Float.isFinite(f), "parameters stay finite");
+    }
+  }
+
   private static void adam(double[] w, double[] m, double[] s, double[] g, double lrT, double b1,
       double b2, double eps) {
     for (int j = 0; j < w.length; j++) {

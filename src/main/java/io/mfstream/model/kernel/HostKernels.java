@@ -110,10 +110,24 @@ public final class HostKernels implements Kernels {
     FloatBuffer t = buf(table);
     FloatBuffer o = buf(out);
     int w = width(table);
+    if (w < NARROW) {
+      for (int b = 0; b < n; b++) {
+        for (int j = 0; j < w; j++) {
+          o.put(b * w + j, t.get(rows[b] * w + j));
+        }
+      }
+      return;
+    }
     for (int b = 0; b < n; b++) {
       o.put(b * w, t, rows[b] * w, w);
     }
   }
+
+  /**
+   * Rows narrower than this (bias columns) are moved element by element: a bulk copy is a native
+   * call, which costs more than a few bounds-checked loads.
+   */
+  private static final int NARROW = 8;
 
   private static void checkSameShape(INDArray a, INDArray b) {
     if (a.rows() != b.rows() || a.columns() != b.columns()) {
@@ -436,6 +450,23 @@ public final class HostKernels implements Kernels {
     float[] gg = load(g, u * width, s0 = grow(s0, u * width));
     float[] rw = row0 = grow(row0, width);
     float[] rv = s1 = grow(s1, width);
+    if (width < NARROW) {
+      float flr = (float) lr;
+      float fmu = (float) mu;
+      float lrWd = (float) (lr * wd);
+      for (int r = 0; r < u; r++) {
+        int off = rows[r] * width;
+        for (int j = 0; j < width; j++) {
+          // The same float operations as momentum() below.
+          float wj = fw.get(off + j);
+          float vj = fv.get(off + j) * fmu - gg[r * width + j] * flr;
+          vj -= wj * lrWd;
+          fv.put(off + j, vj);
+          fw.put(off + j, wj + vj);
+        }
+      }
+      return;
+    }
     for (int r = 0; r < u; r++) {
       int off = rows[r] * width;
       fw.get(off, rw, 0, width);
