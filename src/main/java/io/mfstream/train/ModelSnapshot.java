@@ -1,14 +1,7 @@
 package io.mfstream.train;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.mfstream.model.DenseParam;
 import io.mfstream.model.MfNetwork;
-import io.mfstream.model.ModelConfig;
-import io.mfstream.model.ModelType;
 import io.mfstream.model.ParamTable;
 import io.mfstream.model.kernel.Kernels;
 import java.io.BufferedInputStream;
@@ -112,7 +105,6 @@ public final class ModelSnapshot {
   private static final int MAX_HEADER_BYTES = 1 << 24;
   /** Values per bulk read or write of an array (bounds the heap copies of big tables). */
   private static final int CHUNK_VALUES = 1 << 16;
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private ModelSnapshot() {}
 
@@ -138,7 +130,7 @@ public final class ModelSnapshot {
 
     data.write(MAGIC);
     data.writeInt(FORMAT_VERSION);
-    writeBytes(data, JSON.writeValueAsBytes(header(trainer, slots)));
+    writeBytes(data, SnapshotHeader.of(trainer, names(slots), shapes(slots)).toBytes());
     writeIds(data, net.users().ids(), "user", utf8);
     writeIds(data, net.items().ids(), "item", utf8);
     data.writeInt(slots.size());
@@ -183,46 +175,6 @@ public final class ModelSnapshot {
       }
       throw e;
     }
-  }
-
-  private static ObjectNode header(Trainer trainer, List<Slot> slots) {
-    MfNetwork net = trainer.network();
-    ModelConfig m = net.config();
-    OptimizerConfig o = trainer.optimizer().config();
-    ObjectNode h = JSON.createObjectNode();
-    ObjectNode model = h.putObject("model");
-    model.put("type", m.type().id());
-    model.put("factors", m.factors());
-    model.put("hidden", m.hidden());
-    model.put("dropout", m.dropout());
-    model.put("initScale", m.initScale());
-    model.put("seed", m.seed());
-    model.put("dataType", m.dataType().name());
-    ObjectNode opt = h.putObject("optimizer");
-    opt.put("kind", o.kind().name());
-    opt.put("learningRate", o.learningRate());
-    opt.put("momentum", o.momentum());
-    opt.put("weightDecay", o.weightDecay());
-    opt.put("beta1", o.beta1());
-    opt.put("beta2", o.beta2());
-    opt.put("epsilon", o.epsilon());
-    opt.put("embeddings", o.embeddings().name());
-    h.put("version", trainer.version());
-    h.put("trained", trainer.trained());
-    h.put("labelSum", net.labelSum());
-    h.put("labelCount", net.labelCount());
-    h.put("users", net.users().size());
-    h.put("items", net.items().size());
-    ArrayNode arrays = h.putArray("arrays");
-    for (Slot s : slots) {
-      ObjectNode a = arrays.addObject();
-      a.put("name", s.name);
-      ArrayNode shape = a.putArray("shape");
-      for (long d : s.shape) {
-        shape.add(d);
-      }
-    }
-    return h;
   }
 
   private static void writeIds(DataOutputStream out, List<String> ids, String side,
@@ -334,17 +286,17 @@ public final class ModelSnapshot {
       }
       byte[] headerBytes = new byte[headerLength];
       data.readFully(headerBytes);
-      Header h = parseHeader(headerBytes);
+      SnapshotHeader h = SnapshotHeader.parse(headerBytes);
 
       CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
           .onUnmappableCharacter(CodingErrorAction.REPORT);
       section = "the user ids";
-      List<String> users = readIds(data, "user", h.users, utf8);
+      List<String> users = readIds(data, "user", h.users(), utf8);
       section = "the item ids";
-      List<String> items = readIds(data, "item", h.items, utf8);
+      List<String> items = readIds(data, "item", h.items(), utf8);
 
-      Trainer trainer = new Trainer(h.model, h.optimizer, batchSize, kernels);
+      Trainer trainer = new Trainer(h.model(), h.optimizer(), batchSize, kernels);
       MfNetwork net = trainer.network();
       net.restoreVocabulary(users, items);
       List<Slot> expected = slotsOf(net);
@@ -353,9 +305,9 @@ public final class ModelSnapshot {
       int count = data.readInt();
       if (count != expected.size()) {
         throw new SnapshotFormatException("snapshot has " + count + " arrays but its header and "
-            + "the configured " + h.model.describe() + " network have " + expected.size());
+            + "the configured " + h.model().describe() + " network have " + expected.size());
       }
-      DataType dt = h.model.dataType();
+      DataType dt = h.model().dataType();
       int at = 0;
       for (ParamTable t : net.tables()) {
         INDArray values = readArray(data, expected.get(at), at++, dt);
@@ -379,8 +331,8 @@ public final class ModelSnapshot {
             "checksum mismatch: the snapshot is corrupt (stored CRC32 %08x, computed %08x)",
             stored, computed));
       }
-      net.restoreMean(h.labelSum, h.labelCount);
-      trainer.restoreCounters(h.version, h.trained);
+      net.restoreMean(h.labelSum(), h.labelCount());
+      trainer.restoreCounters(h.version(), h.trained());
       return trainer;
     } catch (EOFException e) {
       throw new SnapshotFormatException(
@@ -423,22 +375,22 @@ public final class ModelSnapshot {
     return ids;
   }
 
-  private static void checkHeaderArrays(Header h, List<Slot> expected)
+  private static void checkHeaderArrays(SnapshotHeader h, List<Slot> expected)
       throws SnapshotFormatException {
-    if (h.arrayNames.size() != expected.size()) {
-      throw new SnapshotFormatException("snapshot header lists " + h.arrayNames.size()
-          + " arrays but the configured " + describe(h) + " has " + expected.size() + " arrays");
+    if (h.arrayNames().size() != expected.size()) {
+      throw new SnapshotFormatException("snapshot header lists " + h.arrayNames().size()
+          + " arrays but the configured " + h.describe() + " has " + expected.size() + " arrays");
     }
     for (int i = 0; i < expected.size(); i++) {
-      checkArray(h.arrayNames.get(i), h.arrayShapes.get(i), expected.get(i), i, h, "header");
+      checkArray(h.arrayNames().get(i), h.arrayShapes().get(i), expected.get(i), i, h, "header");
     }
   }
 
-  private static void checkArray(String name, long[] shape, Slot want, int index, Header h,
+  private static void checkArray(String name, long[] shape, Slot want, int index, SnapshotHeader h,
       String where) throws SnapshotFormatException {
     if (!want.name.equals(name) || !Arrays.equals(want.shape, shape)) {
       throw new SnapshotFormatException("array #" + index + " in the snapshot " + where + " is '"
-          + name + "' " + Arrays.toString(shape) + " but the configured " + describe(h)
+          + name + "' " + Arrays.toString(shape) + " but the configured " + h.describe()
           + " expects '" + want.name + "' " + Arrays.toString(want.shape));
     }
   }
@@ -502,142 +454,6 @@ public final class ModelSnapshot {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // The header
-
-  private record Header(ModelConfig model, OptimizerConfig optimizer, long version, long trained,
-      double labelSum, long labelCount, int users, int items, List<String> arrayNames,
-      List<long[]> arrayShapes) {}
-
-  private static String describe(Header h) {
-    return h.model.describe() + " network with " + h.optimizer.kind() + " state";
-  }
-
-  private static Header parseHeader(byte[] bytes) throws SnapshotFormatException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(bytes);
-    } catch (JsonProcessingException e) {
-      throw new SnapshotFormatException("corrupt snapshot header: " + e.getOriginalMessage(), e);
-    } catch (IOException e) {
-      throw new SnapshotFormatException("corrupt snapshot header: " + e.getMessage(), e);
-    }
-    if (root == null || !root.isObject()) {
-      throw new SnapshotFormatException("corrupt snapshot header: not a JSON object");
-    }
-    try {
-      JsonNode m = object(root, "model");
-      ModelConfig model = new ModelConfig(
-          ModelType.parse(text(m, "type")),
-          integer(m, "factors"),
-          integer(m, "hidden"),
-          number(m, "dropout"),
-          number(m, "initScale"),
-          longValue(m, "seed"),
-          DataType.valueOf(text(m, "dataType")));
-      JsonNode o = object(root, "optimizer");
-      OptimizerConfig optimizer = new OptimizerConfig(
-          OptimizerConfig.Kind.parse(text(o, "kind")),
-          number(o, "learningRate"),
-          number(o, "momentum"),
-          number(o, "weightDecay"),
-          number(o, "beta1"),
-          number(o, "beta2"),
-          number(o, "epsilon"),
-          OptimizerConfig.EmbeddingUpdates.parse(text(o, "embeddings")));
-      long version = nonNegative(root, "version");
-      long trained = nonNegative(root, "trained");
-      double labelSum = number(root, "labelSum");
-      long labelCount = nonNegative(root, "labelCount");
-      int users = (int) Math.min(Integer.MAX_VALUE, nonNegative(root, "users"));
-      int items = (int) Math.min(Integer.MAX_VALUE, nonNegative(root, "items"));
-      JsonNode arrays = field(root, "arrays");
-      if (!arrays.isArray()) {
-        throw new SnapshotFormatException("corrupt snapshot header: 'arrays' is not a list");
-      }
-      List<String> names = new ArrayList<>();
-      List<long[]> shapes = new ArrayList<>();
-      for (JsonNode a : arrays) {
-        names.add(text(a, "name"));
-        JsonNode shape = field(a, "shape");
-        if (!shape.isArray()) {
-          throw new SnapshotFormatException("corrupt snapshot header: a shape is not a list");
-        }
-        long[] dims = new long[shape.size()];
-        for (int d = 0; d < dims.length; d++) {
-          if (!shape.get(d).canConvertToInt() || shape.get(d).asInt() < 0) {
-            throw new SnapshotFormatException("corrupt snapshot header: bad shape " + shape);
-          }
-          dims[d] = shape.get(d).asInt();
-        }
-        shapes.add(dims);
-      }
-      return new Header(model, optimizer, version, trained, labelSum, labelCount, users, items,
-          names, shapes);
-    } catch (IllegalArgumentException e) {
-      throw new SnapshotFormatException("invalid configuration in snapshot header: "
-          + e.getMessage(), e);
-    }
-  }
-
-  private static JsonNode field(JsonNode node, String name) throws SnapshotFormatException {
-    JsonNode v = node.get(name);
-    if (v == null || v.isNull()) {
-      throw new SnapshotFormatException("corrupt snapshot header: missing '" + name + "'");
-    }
-    return v;
-  }
-
-  private static JsonNode object(JsonNode node, String name) throws SnapshotFormatException {
-    JsonNode v = field(node, name);
-    if (!v.isObject()) {
-      throw new SnapshotFormatException("corrupt snapshot header: '" + name + "' is not an object");
-    }
-    return v;
-  }
-
-  private static String text(JsonNode node, String name) throws SnapshotFormatException {
-    JsonNode v = field(node, name);
-    if (!v.isTextual()) {
-      throw new SnapshotFormatException("corrupt snapshot header: '" + name + "' is not a string");
-    }
-    return v.textValue();
-  }
-
-  private static double number(JsonNode node, String name) throws SnapshotFormatException {
-    JsonNode v = field(node, name);
-    if (!v.isNumber()) {
-      throw new SnapshotFormatException("corrupt snapshot header: '" + name + "' is not a number");
-    }
-    return v.doubleValue();
-  }
-
-  private static long longValue(JsonNode node, String name) throws SnapshotFormatException {
-    JsonNode v = field(node, name);
-    if (!v.isIntegralNumber() || !v.canConvertToLong()) {
-      throw new SnapshotFormatException(
-          "corrupt snapshot header: '" + name + "' is not a 64-bit integer");
-    }
-    return v.longValue();
-  }
-
-  private static int integer(JsonNode node, String name) throws SnapshotFormatException {
-    JsonNode v = field(node, name);
-    if (!v.isIntegralNumber() || !v.canConvertToInt()) {
-      throw new SnapshotFormatException(
-          "corrupt snapshot header: '" + name + "' is not a 32-bit integer");
-    }
-    return v.intValue();
-  }
-
-  private static long nonNegative(JsonNode node, String name) throws SnapshotFormatException {
-    long v = longValue(node, name);
-    if (v < 0) {
-      throw new SnapshotFormatException("corrupt snapshot header: '" + name + "' is negative");
-    }
-    return v;
-  }
-
-  // ---------------------------------------------------------------------------------------------
   // The arrays of a network
 
   /** One stored array: a parameter's used values or one of its state slots. */
@@ -651,6 +467,14 @@ public final class ModelSnapshot {
       }
       return state < 0 ? dense.value() : dense.state(state);
     }
+  }
+
+  private static List<String> names(List<Slot> slots) {
+    return slots.stream().map(Slot::name).toList();
+  }
+
+  private static List<long[]> shapes(List<Slot> slots) {
+    return slots.stream().map(Slot::shape).toList();
   }
 
   private static List<Slot> slotsOf(MfNetwork net) {
