@@ -3,7 +3,6 @@ package io.mfstream.cli;
 import io.mfstream.data.Rating;
 import io.mfstream.data.SyntheticRatings;
 import io.mfstream.model.ModelConfig;
-import io.mfstream.train.ModelSnapshot;
 import io.mfstream.train.OptimizerConfig;
 import io.mfstream.train.Prequential;
 import io.mfstream.train.Trainer;
@@ -53,17 +52,8 @@ final class PrequentialCommand implements Callable<Integer> {
       + "(default: ${DEFAULT-VALUE}; 0 = never).", defaultValue = "10000")
   long reportEvery;
 
-  @Option(names = "--summary", paramLabel = "FILE", description = "Also write the JSON summary "
-      + "to this file.")
-  Path summaryFile;
-
-  @Option(names = "--save", paramLabel = "FILE", description = "Save the trained model "
-      + "(parameters, optimiser state, vocabulary, counters) as a snapshot.")
-  Path saveFile;
-
-  @Option(names = "--load", paramLabel = "FILE", description = "Start from a saved snapshot "
-      + "instead of a new model; its model and optimiser settings apply.")
-  Path loadFile;
+  @Mixin
+  RunOptions run;
 
   @Override
   public Integer call() throws Exception {
@@ -86,9 +76,7 @@ final class PrequentialCommand implements Callable<Integer> {
     }
     ModelConfig mc = model.modelConfig();
     OptimizerConfig oc = model.optimizerConfig(OptimizerConfig.EmbeddingUpdates.LAZY);
-    Trainer trainer = loadFile == null
-        ? new Trainer(mc, oc, model.batchSize)
-        : ModelSnapshot.load(loadFile, model.batchSize);
+    Trainer trainer = run.trainer(mc, oc, model.batchSize);
     mc = trainer.modelConfig();
     oc = trainer.optimizer().config();
     out.printf("%s prequential on %s (%,d ratings, %s order); %s, lr %s, %s embeddings, "
@@ -116,16 +104,7 @@ final class PrequentialCommand implements Callable<Integer> {
     summary.put("cold_start_predictions", r.coldStarts());
     summary.put("model_version", r.steps());
     summary.put("seconds", r.seconds());
-    out.println(Json.write(summary));
-    out.flush();
-    if (summaryFile != null) {
-      Json.write(summary, summaryFile);
-    }
-    if (saveFile != null) {
-      ModelSnapshot.save(trainer, saveFile);
-      err.println("saved " + saveFile);
-      err.flush();
-    }
+    run.finish(summary, trainer, out, err);
     return 0;
   }
 }

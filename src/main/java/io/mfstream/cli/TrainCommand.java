@@ -5,7 +5,6 @@ import io.mfstream.data.SyntheticRatings;
 import io.mfstream.data.TrainTestSplit;
 import io.mfstream.model.ModelConfig;
 import io.mfstream.train.EpochTrainer;
-import io.mfstream.train.ModelSnapshot;
 import io.mfstream.train.OptimizerConfig;
 import io.mfstream.train.Trainer;
 import java.io.PrintWriter;
@@ -59,17 +58,8 @@ final class TrainCommand implements Callable<Integer> {
       + "epoch (the tutorial drops it).")
   boolean keepLast;
 
-  @Option(names = "--summary", paramLabel = "FILE", description = "Also write the JSON summary "
-      + "to this file.")
-  Path summaryFile;
-
-  @Option(names = "--save", paramLabel = "FILE", description = "Save the trained model "
-      + "(parameters, optimiser state, vocabulary, counters) as a snapshot.")
-  Path saveFile;
-
-  @Option(names = "--load", paramLabel = "FILE", description = "Start from a saved snapshot "
-      + "instead of a new model; its model and optimiser settings apply.")
-  Path loadFile;
+  @Mixin
+  RunOptions run;
 
   @Option(names = "--progress", negatable = true, description = "Show a progress bar on "
       + "standard error (default: when it is a terminal).")
@@ -102,9 +92,7 @@ final class TrainCommand implements Callable<Integer> {
     }
     ModelConfig mc = model.modelConfig();
     OptimizerConfig oc = model.optimizerConfig(OptimizerConfig.EmbeddingUpdates.DENSE);
-    Trainer trainer = loadFile == null
-        ? new Trainer(mc, oc, model.batchSize)
-        : ModelSnapshot.load(loadFile, model.batchSize);
+    Trainer trainer = run.trainer(mc, oc, model.batchSize);
     mc = trainer.modelConfig();
     oc = trainer.optimizer().config();
     out.printf("%s on %s: %,d train, %,d test ratings; %s, lr %s, %s embeddings, batch %d, "
@@ -159,16 +147,7 @@ final class TrainCommand implements Callable<Integer> {
     summary.put("ratings_learned", trainer.trained());
     summary.put("users", trainer.network().users().size());
     summary.put("items", trainer.network().items().size());
-    out.println(Json.write(summary));
-    out.flush();
-    if (summaryFile != null) {
-      Json.write(summary, summaryFile);
-    }
-    if (saveFile != null) {
-      ModelSnapshot.save(trainer, saveFile);
-      err.println("saved " + saveFile);
-      err.flush();
-    }
+    run.finish(summary, trainer, out, err);
     return 0;
   }
 }
