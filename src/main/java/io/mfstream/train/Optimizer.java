@@ -96,6 +96,11 @@ public final class Optimizer {
     if (rows == 0) {
       return;
     }
+    if (config.kind() == OptimizerConfig.Kind.SGD) {
+      k.momentumAllRows(t.values(), t.state(0), t.gradRows(), t.gradCount(), t.grad(), rows, lrT,
+          config.momentum(), wd);
+      return;
+    }
     INDArray full = denseGrads.get(t);
     if (full == null || full.rows() < t.capacity()) {
       full = Nd4j.create(t.values().dataType(), t.capacity(), t.width());

@@ -478,6 +478,59 @@ public final class HostKernels implements Kernels {
   }
 
   @Override
+  public void momentumAllRows(INDArray w, INDArray v, int[] rows, int u, INDArray g, int total,
+      double lr, double mu, double wd) {
+    if (Nd4jKernels.isDouble(w)) {
+      ops.momentumAllRows(w, v, rows, u, g, total, lr, mu, wd);
+      return;
+    }
+    checkRows(rows, u, w);
+    checkSameShape(w, v);
+    if (total > w.rows()) {
+      throw new IndexOutOfBoundsException(total + " rows of a table of " + w.rows());
+    }
+    int width = width(w);
+    if (slotOfRow.length < total) {
+      slotOfRow = new int[Math.max(total, slotOfRow.length * 2)];
+    }
+    java.util.Arrays.fill(slotOfRow, 0, total, -1);
+    for (int r = 0; r < u; r++) {
+      slotOfRow[rows[r]] = r;
+    }
+    float[] gg = load(g, u * width, s2 = grow(s2, u * width));
+    float[] zero = row0 = grow(row0, width);
+    java.util.Arrays.fill(zero, 0, width, 0f);
+    FloatBuffer fw = buf(w);
+    FloatBuffer fv = buf(v);
+    int chunkRows = Math.max(1, CHUNK / width);
+    float flr = (float) lr;
+    float fmu = (float) mu;
+    float lrWd = (float) (lr * wd);
+    for (int start = 0; start < total; start += chunkRows) {
+      int n = Math.min(chunkRows, total - start);
+      int len = n * width;
+      float[] hw = s0 = grow(s0, len);
+      float[] hv = s1 = grow(s1, len);
+      fw.get(start * width, hw, 0, len);
+      fv.get(start * width, hv, 0, len);
+      for (int i = 0; i < n; i++) {
+        int slot = slotOfRow[start + i];
+        if (slot < 0) {
+          momentum(hw, hv, i * width, zero, 0, width, flr, fmu, lrWd);
+        } else {
+          momentum(hw, hv, i * width, gg, slot * width, width, flr, fmu, lrWd);
+        }
+      }
+      fw.put(start * width, hw, 0, len);
+      fv.put(start * width, hv, 0, len);
+    }
+  }
+
+  /** Floats per staged chunk when sweeping a whole table. */
+  private static final int CHUNK = 1 << 16;
+  private int[] slotOfRow = new int[0];
+
+  @Override
   public void momentumDense(INDArray w, INDArray v, INDArray g, double lr, double mu, double wd) {
     if (Nd4jKernels.isDouble(w)) {
       ops.momentumDense(w, v, g, lr, mu, wd);

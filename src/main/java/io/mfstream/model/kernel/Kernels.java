@@ -104,6 +104,15 @@ public interface Kernels {
   void momentumRows(INDArray w, INDArray v, int[] rows, int u, INDArray g, double lr, double mu,
       double wd);
 
+  /**
+   * The momentum rule on every one of the first {@code total} rows (dense embedding updates): row
+   * {@code rows[r]} takes gradient {@code g[r]} for r in [0, u), every other row a zero gradient.
+   * The same results as writing the gradients into a zeroed full-size array and calling
+   * {@link #momentumDense}, without that array.
+   */
+  void momentumAllRows(INDArray w, INDArray v, int[] rows, int u, INDArray g, int total,
+      double lr, double mu, double wd);
+
   /** The same rule on every cell of dense arrays of equal shape. */
   void momentumDense(INDArray w, INDArray v, INDArray g, double lr, double mu, double wd);
 

@@ -198,6 +198,17 @@ public final class Nd4jKernels implements Kernels {
   }
 
   @Override
+  public void momentumAllRows(INDArray w, INDArray v, int[] rows, int u, INDArray g, int total,
+      double lr, double mu, double wd) {
+    if (total == 0) {
+      return;
+    }
+    INDArray full = Nd4j.create(w.dataType(), w.rows(), w.columns());
+    scatter(g, rows, u, full);
+    momentumDense(head(w, total), head(v, total), head(full, total), lr, mu, wd);
+  }
+
+  @Override
   public void momentumDense(INDArray w, INDArray v, INDArray g, double lr, double mu, double wd) {
     // v = mu*v - lr*g - lr*wd*w ; w += v
     v.muli(mu).subi(g.mul(lr));

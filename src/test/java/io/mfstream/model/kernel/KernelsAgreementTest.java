@@ -87,6 +87,10 @@ class KernelsAgreementTest {
       INDArray v = rand(9, 10, W);
       k.momentumRows(w, v, new int[] {3, 8, 0, 5, 6, 2}, n, a, 0.05, 0.9, 1e-2);
     });
+    agree("momentumAllRows", n, new long[] {10, W}, (k, w) -> {
+      INDArray v = rand(9, 10, W);
+      k.momentumAllRows(w, v, new int[] {3, 8, 0, 5, 6, 2}, n, a, 9, 0.05, 0.9, 1e-2);
+    });
     agree("adamRows", n, new long[] {10, W}, (k, w) -> {
       INDArray m = rand(10, 10, W);
       INDArray s = rand(11, 10, W).muli(0).addi(0.3);
