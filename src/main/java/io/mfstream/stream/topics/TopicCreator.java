@@ -99,9 +99,9 @@ public final class TopicCreator {
 
     List<PartitionMismatch> mismatches = new ArrayList<>();
     if (!existing.isEmpty()) {
+      DescribeTopicsOptions options = new DescribeTopicsOptions().timeoutMs(remainingMs(deadline));
       Map<String, TopicDescription> descriptions = await(
-          admin.describeTopics(existing, new DescribeTopicsOptions().timeoutMs(remainingMs(deadline)))
-              .allTopicNames(),
+          admin.describeTopics(existing, options).allTopicNames(),
           deadline, "describing topics " + existing);
       for (TopicDefinition definition : definitions) {
         TopicDescription description = descriptions.get(definition.name());
