@@ -20,6 +20,7 @@ import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -30,16 +31,24 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Produced;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One real in-process broker for the whole class. The project's topics are created once, in
  * {@link #startBrokerAndCreateTopics()}; tests that write use their own consumer group, and the
- * transaction test its own topic. Every wait is on a condition with a deadline.
+ * transaction and Streams tests their own topics. Every wait is on a condition with a deadline.
  */
 @Timeout(120)
 class EmbeddedKafkaTest {
@@ -156,6 +165,45 @@ class EmbeddedKafkaTest {
       consumer.subscribe(List.of(topic));
       List<String> seen = pollUntil(consumer, values -> values.contains("committed"));
       assertEquals(List.of("committed"), seen);
+    }
+  }
+
+  @Test
+  void shouldRunAStatefulExactlyOnceV2StreamsAppOnTheSingleNode(@TempDir Path stateDir)
+      throws Exception {
+    String in = "eos-streams-in";
+    String out = "eos-streams-out";
+    admin.createTopics(List.of(new NewTopic(in, 1, (short) 1), new NewTopic(out, 1, (short) 1)))
+        .all().get();
+    StreamsBuilder builder = new StreamsBuilder();
+    builder.stream(in, Consumed.with(Serdes.String(), Serdes.String()))
+        .groupByKey()
+        .count(Materialized.as("eos-check-counts"))
+        .toStream()
+        .mapValues(String::valueOf)
+        .to(out, Produced.with(Serdes.String(), Serdes.String()));
+    Properties props = new Properties();
+    props.put(StreamsConfig.APPLICATION_ID_CONFIG, "eos-check-" + UUID.randomUUID());
+    props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+    props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, 100);
+    KafkaStreams streams = new KafkaStreams(builder.build(), props);
+    try {
+      streams.start();
+      try (KafkaProducer<String, String> producer = producer(Map.of())) {
+        for (int i = 0; i < 3; i++) {
+          producer.send(new ProducerRecord<>(in, "user-1", "rating-" + i)).get();
+        }
+      }
+      try (KafkaConsumer<String, String> consumer = consumer(Map.of(
+          ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"))) {
+        consumer.subscribe(List.of(out));
+        List<String> counts = pollUntil(consumer, values -> values.contains("3"));
+        assertEquals("3", counts.get(counts.size() - 1), "counts seen: " + counts);
+      }
+    } finally {
+      streams.close(TIMEOUT);
     }
   }
 
