@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * loopback ports of 127.0.0.1 only. It is the default cluster of the pipeline and of the
  * integration tests; the pipeline itself only ever sees {@link #bootstrapServers()}.
  *
- * <p>How it starts: pick two free ports (client and controller listeners); format the log
+ * <p>How it starts: pick two free ports (client and controller listeners; each is found free by
+ * binding it and letting it go, so another process could take it in between, and the start then
+ * fails with a clear message rather than retrying); format the log
  * directory with Kafka's storage {@link Formatter} (what {@code kafka-storage.sh format} does),
  * unless it is formatted already; build a {@link KafkaConfig}; start a {@link KafkaRaftServer};
  * then wait, with a timeout, until an Admin client's {@code describeCluster} sees the broker.
@@ -118,6 +120,7 @@ public final class EmbeddedKafka implements AutoCloseable {
       int clientPort = freePort();
       int controllerPort = freePort();
       bootstrapServers = HOST + ":" + clientPort;
+      step = "building the broker config";
       KafkaConfig config =
           KafkaConfig.fromProps(brokerProperties(clientPort, controllerPort), false);
       step = "formatting the log directory";
