@@ -1,0 +1,67 @@
+package io.mfstream.stream.serde;
+
+import io.mfstream.stream.messages.Prediction;
+import io.mfstream.stream.messages.PredictionRequest;
+import io.mfstream.stream.messages.RatingEvent;
+import io.mfstream.stream.messages.Recommendation;
+import io.mfstream.stream.messages.RecommendationRequest;
+import io.mfstream.stream.messages.RmseReport;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Every topic mfstream reads or writes, with its serdes. {@code docs/TOPICS.md} describes each one
+ * (key, value, writer, reader); the broker-side definitions live in {@code topics/}.
+ */
+public final class Topics {
+  private Topics() {}
+
+  /**
+   * Incoming ratings, as raw bytes: they are parsed by the validation step, never by a
+   * deserializer, so that bad input cannot fail the consumer. Values are {@link RatingEvent} JSON
+   * when well formed; keys are whatever the producer chose (often the user id, or none).
+   */
+  public static final Topic<byte[], byte[]> RATINGS =
+      new Topic<>("ratings", Serdes.ByteArray(), Serdes.ByteArray());
+
+  /**
+   * Ratings the validation step rejected: the original key and value bytes, unchanged, with the
+   * reason and the source position in {@code mfstream.dlq.*} headers.
+   */
+  public static final Topic<byte[], byte[]> RATINGS_DLQ =
+      new Topic<>("ratings-dlq", Serdes.ByteArray(), Serdes.ByteArray());
+
+  /**
+   * Ratings that passed validation, re-encoded as canonical {@link RatingEvent} JSON, with the
+   * original key bytes. Written and read by mfstream itself.
+   */
+  public static final Topic<byte[], RatingEvent> RATINGS_VALID =
+      new Topic<>("ratings-valid", Serdes.ByteArray(), JsonSerde.of(RatingEvent.class));
+
+  /** Prediction requests; the key is the client's choice and is not used. */
+  public static final Topic<String, PredictionRequest> PREDICTION_REQUESTS =
+      new Topic<>("prediction-requests", Serdes.String(), JsonSerde.of(PredictionRequest.class));
+
+  /** Predictions, keyed by request id. */
+  public static final Topic<String, Prediction> PREDICTIONS =
+      new Topic<>("predictions", Serdes.String(), JsonSerde.of(Prediction.class));
+
+  /** Recommendation requests; the key is the client's choice and is not used. */
+  public static final Topic<String, RecommendationRequest> RECOMMENDATION_REQUESTS =
+      new Topic<>("recommendation-requests", Serdes.String(),
+          JsonSerde.of(RecommendationRequest.class));
+
+  /** Recommendations, keyed by request id. */
+  public static final Topic<String, Recommendation> RECOMMENDATIONS =
+      new Topic<>("recommendations", Serdes.String(), JsonSerde.of(Recommendation.class));
+
+  /** Rolling prequential RMSE reports, keyed by model name. */
+  public static final Topic<String, RmseReport> RMSE =
+      new Topic<>("rmse", Serdes.String(), JsonSerde.of(RmseReport.class));
+
+  /**
+   * Changed model rows published by the trainer (compacted). The key and value formats belong to
+   * the trainer and are not defined yet; until then this declares string keys and raw values.
+   */
+  public static final Topic<String, byte[]> MODEL_UPDATES =
+      new Topic<>("model-updates", Serdes.String(), Serdes.ByteArray());
+}
