@@ -37,7 +37,7 @@ public final class Prequential {
       int n = Math.min(bs, ordered.size() - from);
       trainer.predict(ordered, from, n, out, cold);
       for (int b = 0; b < n; b++) {
-        double e = out[b] - ordered.get(from + b).rating();
+        double e = (double) out[b] - ordered.get(from + b).rating();
         all.add(e);
         rolling.add(e);
         if (cold[b]) {
