@@ -62,6 +62,25 @@ public final class ScalarReferenceMf {
     itemSlotOf = new int[numItems];
   }
 
+  /** Overwrites the initial tables (row-major, numUsers x k and numItems x k), for comparisons. */
+  public void setTables(float[] userValues, float[] itemValues) {
+    if (userValues.length != users.length || itemValues.length != items.length) {
+      throw new IllegalArgumentException("table sizes differ");
+    }
+    System.arraycopy(userValues, 0, users, 0, users.length);
+    System.arraycopy(itemValues, 0, items, 0, items.length);
+  }
+
+  /** A copy of the user table (row-major). */
+  public float[] userTable() {
+    return users.clone();
+  }
+
+  /** A copy of the item table (row-major). */
+  public float[] itemTable() {
+    return items.clone();
+  }
+
   /** One SGD step; returns the batch's sum of squared errors. */
   public double step(int[] u, int[] i, float[] y, int n) {
     double sse = 0;
