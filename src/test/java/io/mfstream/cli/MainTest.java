@@ -5,10 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mfstream.stream.embedded.EmbeddedKafka;
+import io.mfstream.stream.topics.TopicCreator;
+import io.mfstream.stream.topics.TopicDefinitions;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -129,5 +136,33 @@ class MainTest {
     Run r = run("train", "--model", "svd++");
     assertEquals(2, r.code());
     assertTrue(r.err().contains("unknown model type 'svd++'"), r.err());
+  }
+
+  @Test
+  void replayShouldSendAFileToTheRatingsTopicAndPrintTheCount() throws Exception {
+    Path file = dir.resolve("u.data");
+    Files.writeString(file, "1\t10\t4\t300\n2\t11\t3\t100\n1\t12\t5\t200\n3\t10\t2\t400\n");
+    Path producerConfig = dir.resolve("producer.properties");
+    Files.writeString(producerConfig, "client.id=main-test-replay\nmax.block.ms=20000\n");
+    try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
+      try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+          kafka.bootstrapServers()))) {
+        TopicCreator.createAll(admin, TopicDefinitions.load(TopicDefinitions.DEFAULT_DIR),
+            Duration.ofSeconds(30));
+      }
+      Run r = run("replay", "--bootstrap-servers", kafka.bootstrapServers(), "--data",
+          file.toString(), "--rate", "1000", "--limit", "3", "--producer-config",
+          producerConfig.toString());
+      assertEquals(0, r.code(), r.err());
+      assertTrue(r.out().contains("sent 3 ratings to ratings"), r.out());
+    }
+  }
+
+  @Test
+  void replayWithAnUnknownOrderShouldBeAUsageError() {
+    Run r = run("replay", "--order", "random", "--bootstrap-servers", "127.0.0.1:1");
+    assertEquals(2, r.code());
+    assertTrue(r.err().startsWith("mfstream: "), r.err());
+    assertTrue(r.err().contains("--order must be file or timestamp, got random"), r.err());
   }
 }
