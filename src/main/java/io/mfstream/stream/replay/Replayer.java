@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -114,6 +115,11 @@ public final class Replayer {
     Producer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties());
     try {
       long start = System.nanoTime();
+      try {
+        awaitLeaders(producer);
+      } catch (KafkaException e) {
+        failure.set(e);
+      }
       Pacer pacer = new Pacer(ratingsPerSecond, start);
       for (long k = 0; k < total && failure.get() == null; k++) {
         pacer.awaitTurn(k);
@@ -154,6 +160,37 @@ public final class Replayer {
     }
   }
 
+  /**
+   * Waits until every partition of the topic has a leader. A topic created a moment ago (as the
+   * embedded default does) may not have one yet, and an idempotent producer that writes into
+   * that window was seen here to get OUT_OF_ORDER_SEQUENCE_NUMBER and retry until its delivery
+   * timeout. Bounded by the producer's {@code max.block.ms} for the metadata and by
+   * {@link #LEADER_WAIT} for the leaders.
+   */
+  private void awaitLeaders(Producer<byte[], byte[]> producer) {
+    long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
+    while (true) {
+      List<PartitionInfo> partitions = producer.partitionsFor(topic);
+      boolean ready = !partitions.isEmpty();
+      for (PartitionInfo p : partitions) {
+        if (p.leader() == null || p.leader().isEmpty()) {
+          ready = false;
+        }
+      }
+      if (ready) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new KafkaException("topic '" + topic + "' has partitions without a leader after "
+            + LEADER_WAIT.toSeconds() + " s");
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+    }
+  }
+
+  /** How long {@link #awaitLeaders} waits for partition leaders. */
+  static final Duration LEADER_WAIT = Duration.ofSeconds(30);
+
   /** The producer's settings: defaults, then {@link Builder#producerConfig}, then serializers. */
   Map<String, Object> producerProperties() {
     Map<String, Object> props = new LinkedHashMap<>();
@@ -162,6 +199,12 @@ public final class Replayer {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.LINGER_MS_CONFIG, LINGER_MS);
+    // Fail a stuck send within a minute (Kafka's default is two) with a clear ReplayException.
+    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
+    // One batch in flight: sequences can never arrive out of order (seen here once against a
+    // fresh single-node topic: OUT_OF_ORDER_SEQUENCE_NUMBER retried until the timeout). Replays
+    // are usually paced; --producer-config can raise it.
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     props.putAll(producerConfig);
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
