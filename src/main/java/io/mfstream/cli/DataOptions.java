@@ -1,13 +1,18 @@
 package io.mfstream.cli;
 
 import io.mfstream.data.BadLine;
+import io.mfstream.data.Rating;
 import io.mfstream.data.RatingFormat;
 import io.mfstream.data.RatingReader;
 import io.mfstream.data.ReadMode;
 import io.mfstream.data.ReadResult;
+import io.mfstream.data.SyntheticRatings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Option;
 
@@ -48,6 +53,34 @@ final class DataOptions {
     int ts = parts.length > 5 ? Integer.parseInt(parts[5]) : RatingFormat.NO_COLUMN;
     return RatingFormat.delimited(sep, Integer.parseInt(parts[2]), Integer.parseInt(parts[3]),
         Integer.parseInt(parts[4]), ts, false);
+  }
+
+  /** Ratings and where they came from, for the commands' first line. */
+  record Loaded(List<Rating> ratings, String source) {}
+
+  /** The {@code --order} value in lower case: {@code file} or {@code timestamp}, else an error. */
+  static String checkOrder(String order) {
+    String o = order.trim().toLowerCase(Locale.ROOT);
+    if (!o.equals("file") && !o.equals("timestamp")) {
+      throw new IllegalArgumentException("--order must be file or timestamp, got " + order);
+    }
+    return o;
+  }
+
+  /**
+   * The ratings of {@code file}, or synthetic ones from a planted model when it is null, in file
+   * order or sorted by timestamp (a stable sort: ties keep file order).
+   */
+  Loaded load(Path file, String order, PrintWriter err) throws IOException {
+    String o = checkOrder(order);
+    List<Rating> ratings = file == null
+        ? SyntheticRatings.withDefaults().ratings()
+        : read(file, err).ratings();
+    if (o.equals("timestamp")) {
+      ratings = new ArrayList<>(ratings);
+      ratings.sort(Comparator.comparingLong(Rating::timestamp));
+    }
+    return new Loaded(ratings, file == null ? "synthetic" : file.toString());
   }
 
   ReadResult read(Path file, PrintWriter err) throws IOException {

@@ -1,15 +1,12 @@
 package io.mfstream.cli;
 
 import io.mfstream.data.Rating;
-import io.mfstream.data.SyntheticRatings;
 import io.mfstream.model.ModelConfig;
 import io.mfstream.train.OptimizerConfig;
 import io.mfstream.train.Prequential;
 import io.mfstream.train.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,21 +56,9 @@ final class PrequentialCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    List<Rating> ratings;
-    String source;
-    if (dataFile == null) {
-      ratings = SyntheticRatings.withDefaults().ratings();
-      source = "synthetic";
-    } else {
-      ratings = data.read(dataFile, err).ratings();
-      source = dataFile.toString();
-    }
-    if (order.equalsIgnoreCase("timestamp")) {
-      ratings = new ArrayList<>(ratings);
-      ratings.sort(Comparator.comparingLong(Rating::timestamp));
-    } else if (!order.equalsIgnoreCase("file")) {
-      throw new IllegalArgumentException("--order must be file or timestamp, got " + order);
-    }
+    DataOptions.Loaded loaded = data.load(dataFile, order, err);
+    List<Rating> ratings = loaded.ratings();
+    String source = loaded.source();
     ModelConfig mc = model.modelConfig();
     OptimizerConfig oc = model.optimizerConfig(OptimizerConfig.EmbeddingUpdates.LAZY);
     Trainer trainer = run.trainer(mc, oc, model.batchSize);

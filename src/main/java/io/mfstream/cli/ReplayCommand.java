@@ -1,18 +1,14 @@
 package io.mfstream.cli;
 
 import io.mfstream.data.Rating;
-import io.mfstream.data.SyntheticRatings;
 import io.mfstream.stream.replay.Replayer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -71,10 +67,7 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String sortOrder = order.trim().toLowerCase(Locale.ROOT);
-    if (!sortOrder.equals("timestamp") && !sortOrder.equals("file")) {
-      throw new IllegalArgumentException("--order must be file or timestamp, got " + order);
-    }
+    String sortOrder = DataOptions.checkOrder(order);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Replayer.Builder builder = Replayer.builder(bootstrapServers).topic(topic)
@@ -91,19 +84,9 @@ final class ReplayCommand implements Callable<Integer> {
     }
     Replayer replayer = builder.build();
 
-    List<Rating> ratings;
-    String source;
-    if (dataFile == null) {
-      ratings = SyntheticRatings.withDefaults().ratings();
-      source = "synthetic";
-    } else {
-      ratings = data.read(dataFile, err).ratings();
-      source = dataFile.toString();
-    }
-    if (sortOrder.equals("timestamp")) {
-      ratings = new ArrayList<>(ratings);
-      ratings.sort(Comparator.comparingLong(Rating::timestamp)); // List.sort is stable
-    }
+    DataOptions.Loaded loaded = data.load(dataFile, sortOrder, err);
+    List<Rating> ratings = loaded.ratings();
+    String source = loaded.source();
     out.printf("replaying %s (%,d ratings, %s order) to topic %s at %s%s%n", source,
         ratings.size(), sortOrder, topic, bootstrapServers,
         rate > 0 ? String.format(" at %,.0f ratings/s", rate) : "");
