@@ -92,6 +92,21 @@ public final class OnlineLearner {
     pending.addAll(ratings);
   }
 
+  /** The overall RMSE meter (for persisting its state). */
+  public RmseMeter overallMeter() {
+    return overall;
+  }
+
+  /** The rolling RMSE window (for persisting its state). */
+  public RollingRmse rollingMeter() {
+    return rolling;
+  }
+
+  /** Restores the cold-start count (the meters restore through their own accessors). */
+  public void restoreColdStarts(long count) {
+    coldStarts = count;
+  }
+
   /** Ratings scored so far. */
   public long scored() {
     return overall.count();

@@ -17,6 +17,12 @@ public final class RmseMeter {
     count += n;
   }
 
+  /** Restores the exact state (from a state store). */
+  public void restore(double sumSquared, long n) {
+    sse = sumSquared;
+    count = n;
+  }
+
   public long count() {
     return count;
   }

@@ -45,6 +45,41 @@ public final class RollingRmse {
     return filled;
   }
 
+  /** The ring slot the next error goes to. */
+  public int next() {
+    return next;
+  }
+
+  /** The running sum of the squared errors in the window. */
+  public double sum() {
+    return sum;
+  }
+
+  /** The squared error held in ring slot {@code slot}. */
+  public double squareAt(int slot) {
+    return squares[slot];
+  }
+
+  /**
+   * Restores the exact state of a window of the same size (from a state store), so that the
+   * RMSE continues bit-identically.
+   */
+  public void restore(double[] ring, int nextSlot, int filledCount, double runningSum) {
+    if (ring.length != squares.length) {
+      throw new IllegalArgumentException(
+          "window of " + ring.length + " restored into a window of " + squares.length);
+    }
+    if (nextSlot < 0 || nextSlot >= squares.length || filledCount < 0
+        || filledCount > squares.length) {
+      throw new IllegalArgumentException(
+          "bad rolling state: next " + nextSlot + ", filled " + filledCount);
+    }
+    System.arraycopy(ring, 0, squares, 0, ring.length);
+    next = nextSlot;
+    filled = filledCount;
+    sum = runningSum;
+  }
+
   /** RMSE over the window, NaN when empty. */
   public double rmse() {
     return filled == 0 ? Double.NaN : Math.sqrt(Math.max(0, sum) / filled);

@@ -3,6 +3,7 @@ package io.mfstream.stream.validate;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.mfstream.stream.messages.RatingEvent;
+import io.mfstream.stream.status.PipelineMetrics;
 import java.util.Objects;
 import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
@@ -56,11 +57,19 @@ public final class ValidateRatings implements Processor<byte[], byte[], byte[], 
 
   private final RatingValidator validator;
   private final RejectionCounts counts;
+  private final PipelineMetrics metrics;
   private ProcessorContext<byte[], Object> context;
 
   public ValidateRatings(RatingValidator validator, RejectionCounts counts) {
+    this(validator, counts, PipelineMetrics.NONE);
+  }
+
+  /** A validator that also reports every record it reads to {@code metrics}. */
+  public ValidateRatings(RatingValidator validator, RejectionCounts counts,
+      PipelineMetrics metrics) {
     this.validator = Objects.requireNonNull(validator, "validator");
     this.counts = Objects.requireNonNull(counts, "counts");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
   }
 
   /** A supplier of processors that share one validator and one set of counters. */
@@ -75,6 +84,7 @@ public final class ValidateRatings implements Processor<byte[], byte[], byte[], 
 
   @Override
   public void process(Record<byte[], byte[]> record) {
+    metrics.ratingReceived();
     RatingValidator.Result result = validator.validate(record.key(), record.value());
     if (result instanceof RatingValidator.Valid valid) {
       context.forward(record.withValue(RatingEvent.from(valid.rating())), VALID_CHILD);
@@ -116,10 +126,16 @@ public final class ValidateRatings implements Processor<byte[], byte[], byte[], 
       implements ProcessorSupplier<byte[], byte[], byte[], Object> {
     private final RatingValidator validator;
     private final RejectionCounts counts;
+    private final PipelineMetrics metrics;
 
     public Supplier(RatingValidator validator, RejectionCounts counts) {
+      this(validator, counts, PipelineMetrics.NONE);
+    }
+
+    public Supplier(RatingValidator validator, RejectionCounts counts, PipelineMetrics metrics) {
       this.validator = Objects.requireNonNull(validator, "validator");
       this.counts = Objects.requireNonNull(counts, "counts");
+      this.metrics = Objects.requireNonNull(metrics, "metrics");
     }
 
     /** Rejections counted by every processor this supplier made. */
@@ -129,7 +145,7 @@ public final class ValidateRatings implements Processor<byte[], byte[], byte[], 
 
     @Override
     public Processor<byte[], byte[], byte[], Object> get() {
-      return new ValidateRatings(validator, counts);
+      return new ValidateRatings(validator, counts, metrics);
     }
   }
 }

@@ -26,10 +26,10 @@ class TopicDefinitionsTest {
   }
 
   @Test
-  void shouldDefineTheEightPipelineTopicsInTheProjectFolder() throws IOException {
+  void shouldDefineTheNinePipelineTopicsInTheProjectFolder() throws IOException {
     assertEquals(
         List.of("model-updates", "prediction-requests", "predictions", "ratings", "ratings-dlq",
-            "recommendation-requests", "recommendations", "rmse"),
+            "ratings-valid", "recommendation-requests", "recommendations", "rmse"),
         TopicDefinitions.load(TopicDefinitions.DEFAULT_DIR).stream()
             .map(TopicDefinition::name).toList());
   }
@@ -38,8 +38,9 @@ class TopicDefinitionsTest {
   void shouldGiveEveryProjectTopicItsPartitionsReplicationAndCleanupPolicy() throws IOException {
     Map<String, TopicDefinition> topics = projectTopics();
     Map<String, Integer> partitions = Map.of(
-        "ratings", 3, "ratings-dlq", 1, "prediction-requests", 3, "predictions", 3,
-        "recommendation-requests", 3, "recommendations", 3, "rmse", 1, "model-updates", 3);
+        "ratings", 1, "ratings-dlq", 1, "ratings-valid", 3, "prediction-requests", 3,
+        "predictions", 3, "recommendation-requests", 3, "recommendations", 3, "rmse", 1,
+        "model-updates", 3);
     partitions.forEach((name, expected) -> {
       TopicDefinition topic = topics.get(name);
       assertEquals(expected, topic.partitions(), name);

@@ -1,0 +1,123 @@
+package io.mfstream.stream;
+
+import io.mfstream.stream.messages.RatingEvent;
+import io.mfstream.stream.serde.Topics;
+import io.mfstream.stream.serve.AnswerPredictions;
+import io.mfstream.stream.serve.AnswerRecommendations;
+import io.mfstream.stream.serve.ReplicaUpdater;
+import io.mfstream.stream.status.PipelineMetrics;
+import io.mfstream.stream.status.StatusBoard;
+import io.mfstream.stream.train.TrainProcessor;
+import io.mfstream.stream.validate.RatingValidator;
+import io.mfstream.stream.validate.RejectionCounts;
+import io.mfstream.stream.validate.ValidateRatings;
+import java.util.HashSet;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * The whole pipeline as one topology:
+ *
+ * <pre>
+ * ratings ─► validate ─┬─ rejected ──────────────────────────────────────► ratings-dlq
+ *                      └─ valid, one copy per model ─► ratings-valid (partition i = model i)
+ * ratings-valid ─► train (store model-state) ─┬─ every N ratings ─────────► rmse
+ *                                             └─ after each step ─────────► model-updates
+ * model-updates ─► global store model-replica (every instance)
+ * prediction-requests ─────► answer from the replica, once per model ─────► predictions
+ * recommendation-requests ─► top-n unseen items, once per model ──────────► recommendations
+ * </pre>
+ *
+ * Building it starts nothing: the same topology runs in {@code TopologyTestDriver}, against the
+ * embedded broker and in production.
+ */
+public final class PipelineTopology {
+  public static final String RATINGS_SOURCE = "ratings-source";
+  public static final String VALIDATE = "validate-ratings";
+  public static final String TRAIN_SOURCE = "ratings-valid-source";
+  public static final String TRAIN = "train";
+  public static final String PREDICTION_SOURCE = "prediction-requests-source";
+  public static final String PREDICT = "answer-predictions";
+  public static final String PREDICTIONS_SINK = "predictions-sink";
+  public static final String RECOMMENDATION_SOURCE = "recommendation-requests-source";
+  public static final String RECOMMEND = "answer-recommendations";
+  public static final String RECOMMENDATIONS_SINK = "recommendations-sink";
+
+  private PipelineTopology() {}
+
+  public static Topology build(PipelineSettings settings, StatusBoard board,
+      PipelineMetrics metrics, RejectionCounts counts) {
+    Topology t = new Topology();
+
+    t.addSource(RATINGS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+        Topics.RATINGS.name());
+    t.addProcessor(VALIDATE, new ValidateRatings.Supplier(
+        new RatingValidator(settings.validator()), counts, metrics), RATINGS_SOURCE);
+    t.addSink(ValidateRatings.VALID_CHILD, Topics.RATINGS_VALID.name(), new ByteArraySerializer(),
+        Topics.RATINGS_VALID.valueSerde().serializer(), fanOut(settings.models().size()),
+        VALIDATE);
+    t.addSink(ValidateRatings.DLQ_CHILD, Topics.RATINGS_DLQ.name(), new ByteArraySerializer(),
+        new ByteArraySerializer(), VALIDATE);
+
+    t.addSource(TRAIN_SOURCE, new ByteArrayDeserializer(),
+        Topics.RATINGS_VALID.valueSerde().deserializer(), Topics.RATINGS_VALID.name());
+    t.addProcessor(TRAIN, TrainProcessor.supplier(settings.models(), settings.reportEvery(),
+        settings.lingerMs(), board, metrics), TRAIN_SOURCE);
+    t.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(TrainProcessor.STORE), Serdes.Bytes(), Serdes.ByteArray()),
+        TRAIN);
+    t.addSink(TrainProcessor.RMSE_CHILD, Topics.RMSE.name(), new StringSerializer(),
+        Topics.RMSE.valueSerde().serializer(), TRAIN);
+    t.addSink(TrainProcessor.UPDATES_CHILD, Topics.MODEL_UPDATES.name(), new StringSerializer(),
+        new ByteArraySerializer(), TRAIN);
+
+    t.addGlobalStore(Stores.keyValueStoreBuilder(
+            Stores.persistentKeyValueStore(ReplicaUpdater.STORE), Serdes.String(),
+            Serdes.ByteArray()).withLoggingDisabled(),
+        "model-updates-source", new StringDeserializer(), new ByteArrayDeserializer(),
+        Topics.MODEL_UPDATES.name(), "replica-updater", ReplicaUpdater::new);
+
+    t.addSource(PREDICTION_SOURCE, new StringDeserializer(),
+        Topics.PREDICTION_REQUESTS.valueSerde().deserializer(),
+        Topics.PREDICTION_REQUESTS.name());
+    t.addProcessor(PREDICT, AnswerPredictions.supplier(settings.modelNames(), metrics),
+        PREDICTION_SOURCE);
+    t.addSink(PREDICTIONS_SINK, Topics.PREDICTIONS.name(), new StringSerializer(),
+        Topics.PREDICTIONS.valueSerde().serializer(), PREDICT);
+
+    t.addSource(RECOMMENDATION_SOURCE, new StringDeserializer(),
+        Topics.RECOMMENDATION_REQUESTS.valueSerde().deserializer(),
+        Topics.RECOMMENDATION_REQUESTS.name());
+    t.addProcessor(RECOMMEND, AnswerRecommendations.supplier(settings.modelNames(), metrics),
+        RECOMMENDATION_SOURCE);
+    t.addSink(RECOMMENDATIONS_SINK, Topics.RECOMMENDATIONS.name(), new StringSerializer(),
+        Topics.RECOMMENDATIONS.valueSerde().serializer(), RECOMMEND);
+    return t;
+  }
+
+  /**
+   * Sends every valid rating to partitions 0 to models-1 of {@code ratings-valid}: one copy per
+   * model. The topic must have at least that many partitions (checked at start-up).
+   */
+  static StreamPartitioner<byte[], RatingEvent> fanOut(int models) {
+    return (topic, key, value, numPartitions) -> {
+      if (numPartitions < models) {
+        throw new IllegalStateException(topic + " has " + numPartitions + " partitions but "
+            + models + " models are configured: it needs one partition per model");
+      }
+      Set<Integer> all = new HashSet<>();
+      for (int p = 0; p < models; p++) {
+        all.add(p);
+      }
+      return Optional.of(all);
+    };
+  }
+}

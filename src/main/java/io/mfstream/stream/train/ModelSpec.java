@@ -1,0 +1,51 @@
+package io.mfstream.stream.train;
+
+import io.mfstream.model.ModelConfig;
+import io.mfstream.train.OptimizerConfig;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * One model the pipeline trains: its name (used in keys, topics and metric labels), network,
+ * optimiser, batch size and rolling RMSE window, and optionally a snapshot to start from.
+ *
+ * @param name lower-case letters, digits, '.', '_' and '-', starting with a letter or digit
+ * @param model the network
+ * @param optimizer the optimiser; embeddings must be updated lazily (a dense update touches every
+ *     row at every step, which a per-row state store cannot afford)
+ * @param batchSize ratings per SGD step
+ * @param window ratings in the rolling RMSE
+ * @param warmStart a snapshot file the model starts from when its store is empty, or null
+ */
+public record ModelSpec(String name, ModelConfig model, OptimizerConfig optimizer, int batchSize,
+    int window, Path warmStart) {
+
+  private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
+
+  public ModelSpec {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(model, "model");
+    Objects.requireNonNull(optimizer, "optimizer");
+    if (!NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException("model name '" + name + "' must be 1 to 63 lower-case "
+          + "letters, digits, '.', '_' or '-', starting with a letter or digit");
+    }
+    if (optimizer.embeddings() != OptimizerConfig.EmbeddingUpdates.LAZY) {
+      throw new IllegalArgumentException("model " + name + ": the streaming trainer needs lazy "
+          + "embedding updates (dense updates rewrite every row at every step)");
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("model " + name + ": batch size must be >= 1");
+    }
+    if (window < 1) {
+      throw new IllegalArgumentException("model " + name + ": RMSE window must be >= 1");
+    }
+  }
+
+  /** A spec without a warm start. */
+  public ModelSpec(String name, ModelConfig model, OptimizerConfig optimizer, int batchSize,
+      int window) {
+    this(name, model, optimizer, batchSize, window, null);
+  }
+}

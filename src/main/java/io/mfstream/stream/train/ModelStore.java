@@ -1,0 +1,599 @@
+package io.mfstream.stream.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mfstream.data.Rating;
+import io.mfstream.model.DenseParam;
+import io.mfstream.model.MfNetwork;
+import io.mfstream.model.ModelConfig;
+import io.mfstream.model.ParamTable;
+import io.mfstream.model.kernel.Kernels;
+import io.mfstream.train.ModelSnapshot;
+import io.mfstream.train.OnlineLearner;
+import io.mfstream.train.OptimizerConfig;
+import io.mfstream.train.RollingRmse;
+import io.mfstream.train.Trainer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.nd4j.linalg.api.buffer.DataBuffer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * One model's whole training state in a key-value state store (RocksDB, changelogged): the
+ * configuration, counters, vocabulary, every parameter row with its optimiser state, the dense
+ * layers, the ratings scored but not yet learned from, and the rolling RMSE window.
+ *
+ * <p>The store is the truth; the {@link OnlineLearner} (ND4J arrays) is a cache rebuilt from it by
+ * {@link #open}. After each rating the caller hands the observation to {@link #recordObserved} or
+ * {@link #recordStep}, which write exactly what changed: under {@code exactly_once_v2} those writes
+ * commit atomically with the input offsets, so a crash neither loses a rating nor trains one twice,
+ * and the restored model is bit-identical to the one that was running.
+ *
+ * <p>Keys are a kind byte followed by big-endian indexes, so rows come back in order:
+ *
+ * <pre>
+ *   0                        configuration (JSON), checked on every open
+ *   1                        counters
+ *   2 side row               vocabulary: the id of a user (side 0) or item (side 1) row
+ *   3 table row              a table row: values, then each optimiser state slot
+ *   4 index                  a dense parameter: value, then each optimiser state slot
+ *   5 index                  the index-th pending rating
+ *   6 slot                   a squared error of the rolling RMSE ring
+ * </pre>
+ */
+public final class ModelStore {
+  private static final byte CONFIG = 0;
+  private static final byte COUNTERS = 1;
+  private static final byte VOCAB = 2;
+  private static final byte ROW = 3;
+  private static final byte DENSE = 4;
+  private static final byte PENDING = 5;
+  private static final byte SQUARE = 6;
+  private static final int COUNTERS_FORMAT = 1;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final KeyValueStore<Bytes, byte[]> store;
+  private final ModelSpec spec;
+  private final OnlineLearner learner;
+  private final boolean dbl;
+  /** Record timestamps of the pending ratings, parallel to {@code learner.pending()}. */
+  private final long[] pendingTimestamps;
+  private int persistedUsers;
+  private int persistedItems;
+  private final boolean fresh;
+
+  private ModelStore(KeyValueStore<Bytes, byte[]> store, ModelSpec spec, OnlineLearner learner,
+      boolean fresh) {
+    this.store = store;
+    this.spec = spec;
+    this.learner = learner;
+    this.dbl = spec.model().dataType() == DataType.DOUBLE;
+    this.pendingTimestamps = new long[spec.batchSize()];
+    this.fresh = fresh;
+  }
+
+  /**
+   * Rebuilds the model from the store, or, when the store is empty, creates it (from the spec's
+   * warm-start snapshot if it has one) and writes its whole state.
+   *
+   * @throws IllegalStateException if the store holds a model of another configuration
+   */
+  public static ModelStore open(KeyValueStore<Bytes, byte[]> store, ModelSpec spec,
+      Kernels kernels) {
+    byte[] config = store.get(key(CONFIG));
+    byte[] expected = configJson(spec);
+    if (config == null) {
+      Trainer trainer = spec.warmStart() == null
+          ? new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels)
+          : warmStart(spec, kernels);
+      ModelStore ms = new ModelStore(store, spec,
+          new OnlineLearner(trainer, spec.window()), true);
+      store.put(key(CONFIG), expected);
+      ms.writeAll();
+      return ms;
+    }
+    checkConfig(spec, config, expected);
+    Trainer trainer = new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels);
+    ModelStore ms = new ModelStore(store, spec, new OnlineLearner(trainer, spec.window()), false);
+    ms.restore();
+    return ms;
+  }
+
+  private static Trainer warmStart(ModelSpec spec, Kernels kernels) {
+    Trainer t;
+    try {
+      t = ModelSnapshot.load(spec.warmStart(), spec.batchSize(), kernels);
+    } catch (IOException e) {
+      throw new UncheckedIOException("model " + spec.name() + ": cannot warm-start from "
+          + spec.warmStart() + ": " + e.getMessage(), e);
+    }
+    if (!t.modelConfig().equals(spec.model())) {
+      throw new IllegalStateException("model " + spec.name() + ": the warm-start snapshot "
+          + spec.warmStart() + " holds " + t.modelConfig().describe() + ", but the model is "
+          + "configured as " + spec.model().describe());
+    }
+    if (!t.optimizer().config().equals(spec.optimizer())) {
+      // Same network, other optimiser: keep the parameters, start the optimiser afresh.
+      Trainer fresh = new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels);
+      copyParameters(t, fresh);
+      return fresh;
+    }
+    return t;
+  }
+
+  private static void copyParameters(Trainer from, Trainer to) {
+    MfNetwork a = from.network();
+    MfNetwork b = to.network();
+    b.restoreVocabulary(a.users().ids(), a.items().ids());
+    for (int t = 0; t < a.tables().size(); t++) {
+      ParamTable src = a.tables().get(t);
+      ParamTable dst = b.tables().get(t);
+      INDArray values = src.values().get(
+          org.nd4j.linalg.indexing.NDArrayIndex.interval(0, src.rows()),
+          org.nd4j.linalg.indexing.NDArrayIndex.all());
+      INDArray[] zeros = new INDArray[dst.stateSlots()];
+      for (int s = 0; s < zeros.length; s++) {
+        zeros[s] = Nd4j.zeros(values.dataType(), values.shape());
+      }
+      dst.restore(src.rows(), values, zeros);
+    }
+    for (int d = 0; d < a.denseParams().size(); d++) {
+      b.denseParams().get(d).value().assign(a.denseParams().get(d).value());
+    }
+    b.restoreMean(a.labelSum(), a.labelCount());
+    to.restoreCounters(0, from.trained());
+  }
+
+  /** The learner this store keeps: scores, buffers and trains. */
+  public OnlineLearner learner() {
+    return learner;
+  }
+
+  public ModelSpec spec() {
+    return spec;
+  }
+
+  /** True when {@link #open} created the model (the store was empty). */
+  public boolean createdFresh() {
+    return fresh;
+  }
+
+  /** The record timestamp of the i-th pending rating. */
+  public long pendingTimestamp(int i) {
+    return pendingTimestamps[i];
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Learning, and writing what changed
+
+  /**
+   * Test-then-train on one rating, then writes what changed: what {@link OnlineLearner#observe}
+   * does, made durable. When a step was taken, the returned observation's {@code stepTaken} is
+   * true and the ratings it learned from were pending ratings 0 to {@code batch - 2} (whose record
+   * timestamps {@link #pendingTimestamp} still gives until the next call) plus this one.
+   */
+  public OnlineLearner.Observation observe(Rating rating, long recordTimestamp) {
+    int slot = learner.rollingMeter().next();
+    int pendingBefore = learner.pending().size();
+    OnlineLearner.Observation obs = learner.observe(rating);
+    if (obs.stepTaken()) {
+      recordStep(pendingBefore, slot);
+    } else {
+      recordObserved(rating, recordTimestamp, slot);
+    }
+    return obs;
+  }
+
+  /**
+   * Learns from a partial batch now (the linger flush) and writes what changed. Returns how many
+   * ratings the step learned from, 0 when nothing was pending.
+   */
+  public int flush() {
+    int pending = learner.pending().size();
+    if (!learner.flush()) {
+      return 0;
+    }
+    recordStep(pending, -1);
+    return pending;
+  }
+
+  /**
+   * Records a rating that was scored and buffered, no step taken: the pending rating, its squared
+   * error in the rolling window, and the counters.
+   *
+   * @param slot the rolling window slot its error went to (the ring's next slot before it)
+   */
+  private void recordObserved(Rating rating, long recordTimestamp, int slot) {
+    int index = learner.pending().size() - 1;
+    pendingTimestamps[index] = recordTimestamp;
+    store.put(key(PENDING, index), encodeRating(rating, recordTimestamp));
+    store.put(key(SQUARE, slot), square(slot));
+    store.put(key(COUNTERS), counters());
+  }
+
+  /**
+   * Records an SGD step: every row the step touched (values and optimiser state), new vocabulary
+   * entries, the dense layers, the squared error of the rating that completed the batch, and the
+   * counters; the pending ratings the step learned from are deleted.
+   *
+   * @param learnedPending how many ratings were pending in the store before the step (the batch
+   *     less the rating that completed it, or the whole batch for a flush)
+   * @param slot the rolling slot of the completing rating's error, or -1 for a flush
+   */
+  private void recordStep(int learnedPending, int slot) {
+    MfNetwork net = learner.trainer().network();
+    List<ParamTable> tables = net.tables();
+    for (int t = 0; t < tables.size(); t++) {
+      ParamTable table = tables.get(t);
+      int[] rows = table.gradRows();
+      for (int j = 0; j < table.gradCount(); j++) {
+        store.put(key(ROW, t, rows[j]), encodeRow(table, rows[j]));
+      }
+    }
+    persistVocabulary(net);
+    List<DenseParam> dense = net.denseParams();
+    for (int d = 0; d < dense.size(); d++) {
+      store.put(key(DENSE, d), encodeDense(dense.get(d)));
+    }
+    for (int i = 0; i < learnedPending; i++) {
+      store.delete(key(PENDING, i));
+    }
+    if (slot >= 0) {
+      store.put(key(SQUARE, slot), square(slot));
+    }
+    store.put(key(COUNTERS), counters());
+  }
+
+  private void writeAll() {
+    MfNetwork net = learner.trainer().network();
+    persistVocabulary(net);
+    List<ParamTable> tables = net.tables();
+    for (int t = 0; t < tables.size(); t++) {
+      ParamTable table = tables.get(t);
+      for (int r = 0; r < table.rows(); r++) {
+        store.put(key(ROW, t, r), encodeRow(table, r));
+      }
+    }
+    List<DenseParam> dense = net.denseParams();
+    for (int d = 0; d < dense.size(); d++) {
+      store.put(key(DENSE, d), encodeDense(dense.get(d)));
+    }
+    store.put(key(COUNTERS), counters());
+  }
+
+  private void persistVocabulary(MfNetwork net) {
+    for (int r = persistedUsers; r < net.users().size(); r++) {
+      store.put(key(VOCAB, 0, r), net.users().idAt(r).getBytes(StandardCharsets.UTF_8));
+    }
+    persistedUsers = net.users().size();
+    for (int r = persistedItems; r < net.items().size(); r++) {
+      store.put(key(VOCAB, 1, r), net.items().idAt(r).getBytes(StandardCharsets.UTF_8));
+    }
+    persistedItems = net.items().size();
+  }
+
+  private byte[] counters() {
+    Trainer trainer = learner.trainer();
+    MfNetwork net = trainer.network();
+    RollingRmse rolling = learner.rollingMeter();
+    ByteBuffer b = ByteBuffer.allocate(4 + 8 * 8 + 4 * 5 + 8);
+    b.putInt(COUNTERS_FORMAT);
+    b.putLong(trainer.version());
+    b.putLong(trainer.trained());
+    b.putDouble(net.labelSum());
+    b.putLong(net.labelCount());
+    b.putLong(learner.overallMeter().count());
+    b.putDouble(learner.overallMeter().sumSquared());
+    b.putLong(learner.coldStarts());
+    b.putDouble(rolling.sum());
+    b.putInt(learner.pending().size());
+    b.putInt(rolling.next());
+    b.putInt(rolling.count());
+    b.putInt(net.users().size());
+    b.putInt(net.items().size());
+    return b.array();
+  }
+
+  private byte[] square(int slot) {
+    return ByteBuffer.allocate(8).putDouble(learner.rollingMeter().squareAt(slot)).array();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Restoring
+
+  private void restore() {
+    ByteBuffer c = ByteBuffer.wrap(require(key(COUNTERS), "counters"));
+    int format = c.getInt();
+    if (format != COUNTERS_FORMAT) {
+      throw new IllegalStateException("model " + spec.name() + ": store counters format "
+          + format + ", this build reads " + COUNTERS_FORMAT);
+    }
+    long version = c.getLong();
+    long trained = c.getLong();
+    double labelSum = c.getDouble();
+    long labelCount = c.getLong();
+    long scored = c.getLong();
+    double sse = c.getDouble();
+    long coldStarts = c.getLong();
+    double rollingSum = c.getDouble();
+    int pendingCount = c.getInt();
+    int rollingNext = c.getInt();
+    int rollingFilled = c.getInt();
+    int users = c.getInt();
+    int items = c.getInt();
+
+    Trainer trainer = learner.trainer();
+    MfNetwork net = trainer.network();
+    List<String> userIds = readIds(0, users);
+    List<String> itemIds = readIds(1, items);
+    net.restoreVocabulary(userIds, itemIds);
+    persistedUsers = users;
+    persistedItems = items;
+
+    List<ParamTable> tables = net.tables();
+    for (int t = 0; t < tables.size(); t++) {
+      restoreTable(t, tables.get(t));
+    }
+    List<DenseParam> dense = net.denseParams();
+    for (int d = 0; d < dense.size(); d++) {
+      restoreDense(d, dense.get(d));
+    }
+    trainer.restoreCounters(version, trained);
+    net.restoreMean(labelSum, labelCount);
+
+    List<Rating> pending = new ArrayList<>(pendingCount);
+    for (int i = 0; i < pendingCount; i++) {
+      ByteBuffer p = ByteBuffer.wrap(require(key(PENDING, i), "pending rating " + i));
+      pendingTimestamps[i] = p.getLong();
+      pending.add(decodeRating(p));
+    }
+    learner.restorePending(pending);
+    learner.overallMeter().restore(sse, scored);
+    learner.restoreColdStarts(coldStarts);
+    double[] ring = new double[spec.window()];
+    try (KeyValueIterator<Bytes, byte[]> it = store.range(key(SQUARE, 0),
+        key(SQUARE, Integer.MAX_VALUE))) {
+      while (it.hasNext()) {
+        KeyValue<Bytes, byte[]> kv = it.next();
+        int slot = ByteBuffer.wrap(kv.key.get()).getInt(1);
+        if (slot < ring.length) {
+          ring[slot] = ByteBuffer.wrap(kv.value).getDouble();
+        }
+      }
+    }
+    learner.rollingMeter().restore(ring, rollingNext, rollingFilled, rollingSum);
+  }
+
+  private List<String> readIds(int side, int count) {
+    List<String> ids = new ArrayList<>(count);
+    if (count == 0) {
+      return ids;
+    }
+    try (KeyValueIterator<Bytes, byte[]> it = store.range(key(VOCAB, side, 0),
+        key(VOCAB, side, count - 1))) {
+      while (it.hasNext()) {
+        KeyValue<Bytes, byte[]> kv = it.next();
+        int row = ByteBuffer.wrap(kv.key.get()).getInt(2);
+        if (row != ids.size()) {
+          throw corrupt((side == 0 ? "user" : "item") + " vocabulary has no row " + ids.size());
+        }
+        ids.add(new String(kv.value, StandardCharsets.UTF_8));
+      }
+    }
+    if (ids.size() != count) {
+      throw corrupt((side == 0 ? "user" : "item") + " vocabulary has " + ids.size()
+          + " rows, the counters say " + count);
+    }
+    return ids;
+  }
+
+  private void restoreTable(int t, ParamTable table) {
+    int rows = table.rows();
+    int width = table.width();
+    int slots = table.stateSlots();
+    double[][] arrays = new double[1 + slots][rows * width];
+    int seen = 0;
+    if (rows > 0) {
+      try (KeyValueIterator<Bytes, byte[]> it = store.range(key(ROW, t, 0),
+          key(ROW, t, rows - 1))) {
+        while (it.hasNext()) {
+          KeyValue<Bytes, byte[]> kv = it.next();
+          int row = ByteBuffer.wrap(kv.key.get()).getInt(2);
+          ByteBuffer v = ByteBuffer.wrap(kv.value);
+          for (double[] a : arrays) {
+            for (int j = 0; j < width; j++) {
+              a[row * width + j] = dbl ? v.getDouble() : v.getFloat();
+            }
+          }
+          seen++;
+        }
+      }
+    }
+    if (seen != rows) {
+      throw corrupt(table.name() + " has " + seen + " rows in the store, the vocabulary " + rows);
+    }
+    DataType dt = spec.model().dataType();
+    INDArray values = Nd4j.createFromArray(arrays[0]).reshape(rows, width).castTo(dt);
+    INDArray[] state = new INDArray[slots];
+    for (int s = 0; s < slots; s++) {
+      state[s] = Nd4j.createFromArray(arrays[1 + s]).reshape(rows, width).castTo(dt);
+    }
+    if (rows > 0) {
+      table.restore(rows, values, state);
+    }
+  }
+
+  private void restoreDense(int d, DenseParam p) {
+    ByteBuffer v = ByteBuffer.wrap(require(key(DENSE, d), p.name()));
+    long n = p.value().length();
+    List<INDArray> targets = new ArrayList<>();
+    targets.add(p.value());
+    for (int s = 0; s < p.stateSlots(); s++) {
+      targets.add(p.state(s));
+    }
+    for (INDArray target : targets) {
+      double[] a = new double[(int) n];
+      for (int i = 0; i < n; i++) {
+        a[i] = dbl ? v.getDouble() : v.getFloat();
+      }
+      target.assign(Nd4j.createFromArray(a).reshape(target.shape()).castTo(target.dataType()));
+    }
+  }
+
+  private byte[] require(Bytes key, String what) {
+    byte[] v = store.get(key);
+    if (v == null) {
+      throw corrupt("the store has no " + what);
+    }
+    return v;
+  }
+
+  private IllegalStateException corrupt(String what) {
+    return new IllegalStateException("model " + spec.name() + ": inconsistent state store: "
+        + what);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Encodings
+
+  private byte[] encodeRow(ParamTable table, int row) {
+    int width = table.width();
+    int slots = table.stateSlots();
+    ByteBuffer b = ByteBuffer.allocate((1 + slots) * width * (dbl ? 8 : 4));
+    putRow(b, table.values(), row, width, dbl);
+    for (int s = 0; s < slots; s++) {
+      putRow(b, table.state(s), row, width, dbl);
+    }
+    return b.array();
+  }
+
+  /** Appends row {@code row} of a row-major [capacity, width] array to {@code out}. */
+  static void putRow(ByteBuffer out, INDArray a, int row, int width, boolean dbl) {
+    DataBuffer data = a.data();
+    long base = a.offset() + (long) row * width;
+    for (int j = 0; j < width; j++) {
+      if (dbl) {
+        out.putDouble(data.getDouble(base + j));
+      } else {
+        out.putFloat(data.getFloat(base + j));
+      }
+    }
+  }
+
+  private byte[] encodeDense(DenseParam p) {
+    int n = (int) p.value().length();
+    ByteBuffer b = ByteBuffer.allocate((1 + p.stateSlots()) * n * (dbl ? 8 : 4));
+    putAll(b, p.value(), dbl);
+    for (int s = 0; s < p.stateSlots(); s++) {
+      putAll(b, p.state(s), dbl);
+    }
+    return b.array();
+  }
+
+  /** Appends every element of {@code a} in row-major order. */
+  static void putAll(ByteBuffer out, INDArray a, boolean dbl) {
+    INDArray c = a.ordering() == 'c' && a.offset() == 0 && !a.isView() ? a : a.dup('c');
+    DataBuffer data = c.data();
+    long n = c.length();
+    for (long i = 0; i < n; i++) {
+      if (dbl) {
+        out.putDouble(data.getDouble(i));
+      } else {
+        out.putFloat(data.getFloat(i));
+      }
+    }
+  }
+
+  private static byte[] encodeRating(Rating r, long recordTimestamp) {
+    byte[] u = r.user().getBytes(StandardCharsets.UTF_8);
+    byte[] i = r.item().getBytes(StandardCharsets.UTF_8);
+    ByteBuffer b = ByteBuffer.allocate(8 + 8 + 4 + 4 + u.length + 4 + i.length);
+    b.putLong(recordTimestamp).putLong(r.timestamp()).putFloat(r.rating());
+    b.putInt(u.length).put(u).putInt(i.length).put(i);
+    return b.array();
+  }
+
+  private static Rating decodeRating(ByteBuffer b) {
+    long ts = b.getLong();
+    float rating = b.getFloat();
+    byte[] u = new byte[b.getInt()];
+    b.get(u);
+    byte[] i = new byte[b.getInt()];
+    b.get(i);
+    return new Rating(new String(u, StandardCharsets.UTF_8), new String(i, StandardCharsets.UTF_8),
+        rating, ts);
+  }
+
+  private static Bytes key(byte kind) {
+    return Bytes.wrap(new byte[] {kind});
+  }
+
+  private static Bytes key(byte kind, int index) {
+    return Bytes.wrap(ByteBuffer.allocate(5).put(kind).putInt(index).array());
+  }
+
+  private static Bytes key(byte kind, int sub, int index) {
+    return Bytes.wrap(ByteBuffer.allocate(6).put(kind).put((byte) sub).putInt(index).array());
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Configuration
+
+  static byte[] configJson(ModelSpec spec) {
+    ObjectNode h = JSON.createObjectNode();
+    h.put("name", spec.name());
+    ModelConfig m = spec.model();
+    ObjectNode model = h.putObject("model");
+    model.put("type", m.type().id());
+    model.put("factors", m.factors());
+    model.put("hidden", m.hidden());
+    model.put("dropout", m.dropout());
+    model.put("initScale", m.initScale());
+    model.put("seed", m.seed());
+    model.put("dataType", m.dataType().name());
+    OptimizerConfig o = spec.optimizer();
+    ObjectNode opt = h.putObject("optimizer");
+    opt.put("kind", o.kind().name());
+    opt.put("learningRate", o.learningRate());
+    opt.put("momentum", o.momentum());
+    opt.put("weightDecay", o.weightDecay());
+    opt.put("beta1", o.beta1());
+    opt.put("beta2", o.beta2());
+    opt.put("epsilon", o.epsilon());
+    opt.put("embeddings", o.embeddings().name());
+    h.put("batchSize", spec.batchSize());
+    h.put("window", spec.window());
+    try {
+      return JSON.writeValueAsBytes(h);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void checkConfig(ModelSpec spec, byte[] stored, byte[] expected) {
+    try {
+      JsonNode a = JSON.readTree(stored);
+      JsonNode b = JSON.readTree(expected);
+      if (!a.equals(b)) {
+        throw new IllegalStateException("model " + spec.name() + ": its state store holds a "
+            + "model configured as " + a + ", but it is now configured as " + b + ". A model's "
+            + "configuration cannot change under its stored state: restore the old settings, "
+            + "give the model a new name, or use a new application.id");
+      }
+    } catch (IOException e) {
+      throw new IllegalStateException("model " + spec.name() + ": unreadable configuration in "
+          + "its state store", e);
+    }
+  }
+}

@@ -1,0 +1,243 @@
+package io.mfstream.stream.train;
+
+import io.mfstream.data.Rating;
+import io.mfstream.model.DenseParam;
+import io.mfstream.model.MfNetwork;
+import io.mfstream.model.ParamTable;
+import io.mfstream.model.Vocabulary;
+import io.mfstream.model.kernel.Kernels;
+import io.mfstream.stream.messages.RatingEvent;
+import io.mfstream.stream.messages.RmseReport;
+import io.mfstream.stream.status.ModelStatus;
+import io.mfstream.stream.status.PipelineMetrics;
+import io.mfstream.stream.status.StatusBoard;
+import io.mfstream.train.OnlineLearner;
+import io.mfstream.train.Trainer;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trainer: one task per model. Partition p of the fanned-out valid ratings carries every
+ * rating for model p, so each model has exactly one writer. For each rating, in order:
+ *
+ * <ol>
+ *   <li>score it with the current model (prequential), add its error to the RMSE;
+ *   <li>buffer it; when the batch is full, take one SGD step;
+ *   <li>write what changed to the {@link ModelStore} (in the same transaction as the input offset);
+ *   <li>after a step, publish the changed rows, the dense layers and the header to
+ *       {@code model-updates}; every {@code reportEvery} ratings, publish an {@link RmseReport}.
+ * </ol>
+ *
+ * The model in memory is rebuilt from the store in {@link #init}, every time the task starts.
+ */
+public final class TrainProcessor implements Processor<byte[], RatingEvent, String, Object> {
+  /** The state store every trainer task keeps its model in. */
+  public static final String STORE = "model-state";
+  /** Child that sinks {@link RmseReport}s to {@code rmse}. */
+  public static final String RMSE_CHILD = "rmse-sink";
+  /** Child that sinks model rows to {@code model-updates}. */
+  public static final String UPDATES_CHILD = "model-updates-sink";
+
+  private static final Logger LOG = LoggerFactory.getLogger(TrainProcessor.class);
+  private static final byte[] EMPTY = new byte[0];
+
+  private final List<ModelSpec> specs;
+  private final int reportEvery;
+  private final long lingerMs;
+  private final StatusBoard board;
+  private final PipelineMetrics metrics;
+
+  private ProcessorContext<String, Object> context;
+  private ModelSpec spec;
+  private ModelStore model;
+  private boolean writesSeen;
+  private long firstPendingAt;
+
+  /** Creates a trainer processor per task. */
+  public static ProcessorSupplier<byte[], RatingEvent, String, Object> supplier(
+      List<ModelSpec> specs, int reportEvery, long lingerMs, StatusBoard board,
+      PipelineMetrics metrics) {
+    List<ModelSpec> copy = List.copyOf(specs);
+    return () -> new TrainProcessor(copy, reportEvery, lingerMs, board, metrics);
+  }
+
+  TrainProcessor(List<ModelSpec> specs, int reportEvery, long lingerMs, StatusBoard board,
+      PipelineMetrics metrics) {
+    if (reportEvery < 1) {
+      throw new IllegalArgumentException("RMSE report interval must be >= 1 rating");
+    }
+    this.specs = specs;
+    this.reportEvery = reportEvery;
+    this.lingerMs = lingerMs;
+    this.board = Objects.requireNonNull(board, "board");
+    this.metrics = Objects.requireNonNull(metrics, "metrics");
+  }
+
+  @Override
+  public void init(ProcessorContext<String, Object> context) {
+    this.context = context;
+    int partition = context.taskId().partition();
+    if (partition >= specs.size()) {
+      return; // more partitions than models: this task has no model and gets no ratings
+    }
+    spec = specs.get(partition);
+    writesSeen = partition == 0;
+    KeyValueStore<Bytes, byte[]> store = context.getStateStore(STORE);
+    long t0 = System.nanoTime();
+    model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+    Trainer t = model.learner().trainer();
+    LOG.info("model {}: {} at version {}, {} ratings learned, {} pending ({} in {} ms)",
+        spec.name(), spec.model().describe(), t.version(), t.trained(),
+        model.learner().pending().size(), model.createdFresh() ? "created" : "restored",
+        (System.nanoTime() - t0) / 1_000_000);
+    if (model.createdFresh() && spec.warmStart() != null) {
+      publishAll();
+    }
+    firstPendingAt = System.currentTimeMillis();
+    board.declare(spec.name());
+    publishStatus();
+    if (lingerMs > 0) {
+      Duration every = Duration.ofMillis(Math.max(10, Math.min(1000, lingerMs / 2)));
+      context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::lingerCheck);
+    }
+  }
+
+  @Override
+  public void process(Record<byte[], RatingEvent> record) {
+    if (model == null) {
+      throw new IllegalStateException("partition " + context.taskId().partition() + " of the "
+          + "trainer topic has no model (models: " + specs.size() + "), but a rating arrived");
+    }
+    Rating rating = record.value().toRating();
+    OnlineLearner learner = model.learner();
+    int pendingBefore = learner.pending().size();
+    if (pendingBefore == 0) {
+      firstPendingAt = System.currentTimeMillis();
+    }
+    long t0 = System.nanoTime();
+    OnlineLearner.Observation obs = model.observe(rating, record.timestamp());
+    if (obs.stepTaken()) {
+      publishStep();
+      long nanos = System.nanoTime() - t0;
+      long now = System.currentTimeMillis();
+      metrics.stepTaken(spec.name(), pendingBefore + 1, nanos);
+      for (int i = 0; i < pendingBefore; i++) {
+        metrics.ratingLearned(spec.name(), Math.max(0, now - model.pendingTimestamp(i)));
+      }
+      metrics.ratingLearned(spec.name(), Math.max(0, now - record.timestamp()));
+    }
+    if (writesSeen) {
+      context.forward(new Record<>(ModelUpdates.seenKey(rating.user(), rating.item()),
+          (Object) EMPTY, record.timestamp()), UPDATES_CHILD);
+    }
+    if (learner.scored() % reportEvery == 0) {
+      context.forward(new Record<>(spec.name(), (Object) rmseReport(), record.timestamp()),
+          RMSE_CHILD);
+    }
+    publishStatus();
+  }
+
+  private void lingerCheck(long now) {
+    if (model.learner().pending().isEmpty() || now - firstPendingAt < lingerMs) {
+      return;
+    }
+    long t0 = System.nanoTime();
+    int pending = model.flush();
+    publishStep();
+    metrics.stepTaken(spec.name(), pending, System.nanoTime() - t0);
+    for (int i = 0; i < pending; i++) {
+      metrics.ratingLearned(spec.name(), Math.max(0, now - model.pendingTimestamp(i)));
+    }
+    publishStatus();
+  }
+
+  private RmseReport rmseReport() {
+    OnlineLearner l = model.learner();
+    return new RmseReport(spec.name(), l.rollingMeter().count(), l.rollingRmse(), l.scored(),
+        l.trainer().version(), System.currentTimeMillis());
+  }
+
+  private void publishStatus() {
+    OnlineLearner l = model.learner();
+    Trainer t = l.trainer();
+    MfNetwork net = t.network();
+    board.publish(new ModelStatus(spec.name(), spec.model().type().id(), t.version(), t.trained(),
+        l.scored(), l.pending().size(), net.users().size(), net.items().size(), l.window(),
+        l.rollingRmse(), l.rmse(), l.coldStarts(), System.currentTimeMillis()));
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // model-updates
+
+  private void publishStep() {
+    MfNetwork net = model.learner().trainer().network();
+    publishRows(net, "user", net.users(), false);
+    publishRows(net, "item", net.items(), false);
+    publishDenseAndHeader(net);
+  }
+
+  private void publishAll() {
+    MfNetwork net = model.learner().trainer().network();
+    publishRows(net, "user", net.users(), true);
+    publishRows(net, "item", net.items(), true);
+    publishDenseAndHeader(net);
+  }
+
+  private void publishRows(MfNetwork net, String side, Vocabulary vocab, boolean all) {
+    ParamTable embedding = table(net, side + "-embedding");
+    ParamTable bias = table(net, side + "-bias");
+    int width = embedding.width() + (bias == null ? 0 : 1);
+    int n = all ? embedding.rows() : embedding.gradCount();
+    int[] rows = embedding.gradRows();
+    long ts = context.currentStreamTimeMs();
+    for (int j = 0; j < n; j++) {
+      int row = all ? j : rows[j];
+      ByteBuffer b = ByteBuffer.allocate(width * 4);
+      ModelStore.putRow(b, embedding.values(), row, embedding.width(), false);
+      if (bias != null) {
+        ModelStore.putRow(b, bias.values(), row, 1, false);
+      }
+      String id = vocab.idAt(row);
+      String key = side.equals("user") ? ModelUpdates.userKey(spec.name(), id)
+          : ModelUpdates.itemKey(spec.name(), id);
+      context.forward(new Record<>(key, (Object) b.array(), ts), UPDATES_CHILD);
+    }
+  }
+
+  private void publishDenseAndHeader(MfNetwork net) {
+    long ts = context.currentStreamTimeMs();
+    for (DenseParam p : net.denseParams()) {
+      ByteBuffer b = ByteBuffer.allocate((int) p.value().length() * 4);
+      ModelStore.putAll(b, p.value(), false);
+      context.forward(new Record<>(ModelUpdates.denseKey(spec.name(), p.name()), (Object) b.array(),
+          ts), UPDATES_CHILD);
+    }
+    Trainer t = model.learner().trainer();
+    int hidden = spec.model().type().isMlp() ? spec.model().hidden() : 0;
+    ModelUpdates.Header h = new ModelUpdates.Header(spec.model().type(), spec.model().factors(),
+        hidden, t.version(), t.trained(), net.globalMean(), net.users().size(),
+        net.items().size());
+    context.forward(new Record<>(ModelUpdates.headerKey(spec.name()), (Object) h.encode(), ts),
+        UPDATES_CHILD);
+  }
+
+  private static ParamTable table(MfNetwork net, String name) {
+    for (ParamTable t : net.tables()) {
+      if (t.name().equals(name)) {
+        return t;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,148 @@
+package io.mfstream.stream.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mfstream.data.Rating;
+import io.mfstream.model.ModelConfig;
+import io.mfstream.model.ModelType;
+import io.mfstream.model.kernel.Kernels;
+import io.mfstream.stream.StreamTestSupport;
+import io.mfstream.train.ModelSnapshot;
+import io.mfstream.train.OnlineLearner;
+import io.mfstream.train.OptimizerConfig;
+import io.mfstream.train.Trainer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ModelStoreTest {
+  private static final int BATCH = 8;
+  private static final int WINDOW = 50;
+
+  private static ModelSpec spec(ModelType type, OptimizerConfig optimizer) {
+    ModelConfig model = ModelConfig.defaults(type).withFactors(6).withHidden(5).withInitScale(0.1);
+    return new ModelSpec("m", model, optimizer, BATCH, WINDOW);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ModelType.class)
+  void aModelReopenedFromItsStoreAtAnyPointShouldContinueBitIdentically(ModelType type) {
+    for (OptimizerConfig optimizer : List.of(OptimizerConfig.streaming(), OptimizerConfig.adam())) {
+      ModelSpec spec = spec(type, optimizer);
+      List<Rating> data = StreamTestSupport.randomRatings(BATCH * 12 + 5, 15, 12, 3);
+      OnlineLearner uninterrupted = new OnlineLearner(
+          new Trainer(spec.model(), optimizer, BATCH), WINDOW);
+      KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
+      ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+      assertTrue(model.createdFresh());
+      // Reopen mid-batch, right after a step, right before one, and after a single rating.
+      Set<Integer> reopenAfter = Set.of(1, 3, BATCH, 2 * BATCH - 1, 5 * BATCH + 4, 90);
+      for (int n = 0; n < data.size(); n++) {
+        Rating r = data.get(n);
+        OnlineLearner.Observation expected = uninterrupted.observe(r);
+        OnlineLearner.Observation actual = model.observe(r, 1000L + n);
+        assertEquals(expected, actual, type + " rating " + n);
+        if (reopenAfter.contains(n + 1)) {
+          model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+          assertFalse(model.createdFresh());
+          OnlineLearner restored = model.learner();
+          assertEquals(uninterrupted.pending(), restored.pending(), type + " pending after " + n);
+          for (int i = 0; i < restored.pending().size(); i++) {
+            assertEquals(1000L + n - restored.pending().size() + 1 + i, model.pendingTimestamp(i));
+          }
+        }
+      }
+      OnlineLearner l = model.learner();
+      String what = type + " " + optimizer.kind();
+      assertArrayEquals(StreamTestSupport.snapshot(uninterrupted.trainer()),
+          StreamTestSupport.snapshot(l.trainer()), what + ": parameters, state or counters differ");
+      assertEquals(uninterrupted.scored(), l.scored(), what);
+      assertEquals(uninterrupted.rmse(), l.rmse(), 0.0, what);
+      assertEquals(uninterrupted.rollingRmse(), l.rollingRmse(), 0.0, what);
+      assertEquals(uninterrupted.coldStarts(), l.coldStarts(), what);
+      assertEquals(uninterrupted.pending(), l.pending(), what);
+    }
+  }
+
+  @Test
+  void aFlushedPartialBatchShouldBeDurable() {
+    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    List<Rating> data = StreamTestSupport.randomRatings(BATCH + 3, 5, 5, 9);
+    OnlineLearner uninterrupted = new OnlineLearner(
+        new Trainer(spec.model(), spec.optimizer(), BATCH), WINDOW);
+    KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
+    ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+    for (Rating r : data) {
+      uninterrupted.observe(r);
+      model.observe(r, 0);
+    }
+    uninterrupted.flush();
+    assertEquals(3, model.flush());
+    assertEquals(0, model.flush());
+    ModelStore reopened = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+    assertTrue(reopened.learner().pending().isEmpty());
+    assertEquals(2, reopened.learner().trainer().version());
+    assertArrayEquals(StreamTestSupport.snapshot(uninterrupted.trainer()),
+        StreamTestSupport.snapshot(reopened.learner().trainer()));
+  }
+
+  @Test
+  void reopeningWithAnotherConfigurationShouldFailAndSayWhy() {
+    KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
+    ModelStore.open(store, spec(ModelType.PLAIN_MF, OptimizerConfig.streaming()),
+        Kernels.forCurrentBackend());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> ModelStore.open(
+        store, spec(ModelType.BIASED_MF, OptimizerConfig.streaming()),
+        Kernels.forCurrentBackend()));
+    assertTrue(e.getMessage().contains("cannot change under its stored state"), e.getMessage());
+    assertTrue(e.getMessage().contains("biased-mf"), e.getMessage());
+  }
+
+  @Test
+  void anEmptyStoreShouldWarmStartFromASnapshotAndKeepIt(@TempDir Path dir) throws Exception {
+    ModelSpec base = spec(ModelType.MLP, OptimizerConfig.streaming());
+    Trainer offline = new Trainer(base.model(), base.optimizer(), BATCH);
+    List<Rating> history = StreamTestSupport.randomRatings(BATCH * 5, 10, 10, 4);
+    for (int s = 0; s < history.size(); s += BATCH) {
+      offline.trainBatch(history, s, BATCH);
+    }
+    Path file = dir.resolve("warm.mfsnap");
+    ModelSnapshot.save(offline, file);
+    ModelSpec warm = new ModelSpec("m", base.model(), base.optimizer(), BATCH, WINDOW, file);
+
+    KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
+    ModelStore model = ModelStore.open(store, warm, Kernels.forCurrentBackend());
+    assertTrue(model.createdFresh());
+    assertArrayEquals(Files.readAllBytes(file), StreamTestSupport.snapshot(model.learner()
+        .trainer()));
+    // The warm-started state is in the store: reopening (even without the file) restores it.
+    Files.delete(file);
+    ModelStore reopened = ModelStore.open(store, warm, Kernels.forCurrentBackend());
+    assertFalse(reopened.createdFresh());
+    assertArrayEquals(StreamTestSupport.snapshot(offline),
+        StreamTestSupport.snapshot(reopened.learner().trainer()));
+  }
+
+  @Test
+  void aWarmStartOfAnotherNetworkShouldBeRefused(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("plain.mfsnap");
+    ModelSnapshot.save(new Trainer(spec(ModelType.PLAIN_MF, OptimizerConfig.streaming()).model(),
+        OptimizerConfig.streaming(), BATCH), file);
+    ModelSpec biased = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    ModelSpec warm = new ModelSpec("m", biased.model(), biased.optimizer(), BATCH, WINDOW, file);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> ModelStore.open(
+        StreamTestSupport.memoryStore("model-state"), warm, Kernels.forCurrentBackend()));
+    assertTrue(e.getMessage().contains("warm-start"), e.getMessage());
+  }
+}
