@@ -1,0 +1,235 @@
+package io.mfstream.stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mfstream.data.Rating;
+import io.mfstream.model.ModelConfig;
+import io.mfstream.model.ModelType;
+import io.mfstream.model.kernel.Kernels;
+import io.mfstream.stream.messages.Prediction;
+import io.mfstream.stream.messages.PredictionRequest;
+import io.mfstream.stream.messages.RatingEvent;
+import io.mfstream.stream.messages.Recommendation;
+import io.mfstream.stream.messages.RecommendationRequest;
+import io.mfstream.stream.messages.RmseReport;
+import io.mfstream.stream.messages.ScoredItem;
+import io.mfstream.stream.serde.Topics;
+import io.mfstream.stream.status.ModelStatus;
+import io.mfstream.stream.status.PipelineMetrics;
+import io.mfstream.stream.status.StatusBoard;
+import io.mfstream.stream.train.ModelSpec;
+import io.mfstream.stream.train.ModelStore;
+import io.mfstream.stream.train.TrainProcessor;
+import io.mfstream.stream.validate.Reason;
+import io.mfstream.stream.validate.RejectionCounts;
+import io.mfstream.stream.validate.ValidatorConfig;
+import io.mfstream.train.OnlineLearner;
+import io.mfstream.train.OptimizerConfig;
+import io.mfstream.train.Trainer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The whole topology in {@code TopologyTestDriver} (one partition per topic, so one model):
+ * validation and dead letters, prequential scoring equal to the offline learner, batching, RMSE
+ * reports, model-updates feeding the serving replica, predictions for known and unknown ids,
+ * recommendations that skip rated items.
+ */
+class PipelineTopologyTest {
+  private static final int BATCH = 4;
+  private static final int WINDOW = 20;
+  private static final int REPORT_EVERY = 5;
+
+  @TempDir Path stateDir;
+
+  private static ModelSpec spec(ModelType type) {
+    ModelConfig model = ModelConfig.defaults(type).withFactors(8).withHidden(6).withInitScale(0.1);
+    return new ModelSpec(type.id(), model, OptimizerConfig.streaming(), BATCH, WINDOW);
+  }
+
+  private TopologyTestDriver driver(PipelineSettings settings, StatusBoard board,
+      PipelineMetrics metrics, RejectionCounts counts) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, "pipeline-test");
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    return new TopologyTestDriver(PipelineTopology.build(settings, board, metrics, counts), p);
+  }
+
+  @ParameterizedTest
+  @EnumSource(ModelType.class)
+  void shouldValidateScoreTrainReportAndServe(ModelType type) {
+    ModelSpec spec = spec(type);
+    PipelineSettings settings = new PipelineSettings(List.of(spec), REPORT_EVERY, 0,
+        ValidatorConfig.defaults());
+    StatusBoard board = new StatusBoard();
+    RejectionCounts counts = new RejectionCounts();
+    AtomicInteger received = new AtomicInteger();
+    AtomicInteger steps = new AtomicInteger();
+    PipelineMetrics metrics = new PipelineMetrics() {
+      @Override
+      public void ratingReceived() {
+        received.incrementAndGet();
+      }
+
+      @Override
+      public void stepTaken(String model, int batchSize, long nanos) {
+        assertEquals(BATCH, batchSize);
+        steps.incrementAndGet();
+      }
+
+      @Override
+      public void ratingLearned(String model, long delayMillis) {}
+
+      @Override
+      public void requestAnswered(RequestKind kind, long latencyMillis) {}
+    };
+
+    List<Rating> data = StreamTestSupport.randomRatings(BATCH * 10 + 2, 6, 9, 5);
+    try (TopologyTestDriver d = driver(settings, board, metrics, counts)) {
+      TestInputTopic<byte[], byte[]> ratings = d.createInputTopic(Topics.RATINGS.name(),
+          new ByteArraySerializer(), new ByteArraySerializer());
+      TestOutputTopic<byte[], byte[]> dlq = d.createOutputTopic(Topics.RATINGS_DLQ.name(),
+          Topics.RATINGS_DLQ.keySerde().deserializer(),
+          Topics.RATINGS_DLQ.valueSerde().deserializer());
+      TestOutputTopic<String, RmseReport> rmse = d.createOutputTopic(Topics.RMSE.name(),
+          Topics.RMSE.keySerde().deserializer(), Topics.RMSE.valueSerde().deserializer());
+
+      OnlineLearner offline = new OnlineLearner(
+          new Trainer(spec.model(), spec.optimizer(), BATCH), WINDOW);
+      List<RmseReport> expectedReports = new ArrayList<>();
+      for (int n = 0; n < data.size(); n++) {
+        Rating r = data.get(n);
+        if (n == 7) {
+          ratings.pipeInput("k".getBytes(StandardCharsets.UTF_8),
+              "{\"user\":\"u1\",\"item\":\"i1\",\"rating\":9}".getBytes(StandardCharsets.UTF_8));
+          ratings.pipeInput(null, "not json".getBytes(StandardCharsets.UTF_8));
+        }
+        ratings.pipeInput(r.user().getBytes(StandardCharsets.UTF_8),
+            Topics.RATINGS_VALID.valueSerde().serializer().serialize("ratings",
+                RatingEvent.from(r)));
+        offline.observe(r);
+        if (offline.scored() % REPORT_EVERY == 0) {
+          expectedReports.add(new RmseReport(spec.name(), offline.rollingMeter().count(),
+              offline.rollingRmse(), offline.scored(), offline.trainer().version(), 0));
+        }
+      }
+
+      // Bad input went to the dead-letter topic, with its reason, and was counted.
+      List<org.apache.kafka.streams.test.TestRecord<byte[], byte[]>> dead =
+          dlq.readRecordsToList();
+      assertEquals(2, dead.size());
+      assertEquals("not json", new String(dead.get(1).value(), StandardCharsets.UTF_8));
+      assertEquals(2, counts.total());
+      assertEquals(1, counts.get(Reason.OUT_OF_RANGE), counts.toString());
+      assertEquals(data.size() + 2, received.get());
+
+      // Prequential RMSE reports: exactly the offline learner's, at the same ratings.
+      List<RmseReport> reports = rmse.readValuesToList();
+      assertEquals(expectedReports.size(), reports.size());
+      for (int i = 0; i < reports.size(); i++) {
+        RmseReport e = expectedReports.get(i);
+        RmseReport a = reports.get(i);
+        assertEquals(e.count(), a.count());
+        assertEquals(e.window(), a.window());
+        assertEquals(e.rmse(), a.rmse(), 0.0, "report " + i);
+        assertEquals(e.modelVersion(), a.modelVersion());
+      }
+      assertEquals(data.size() / BATCH, steps.get());
+
+      // The store holds exactly the offline learner's model.
+      KeyValueStore<Bytes, byte[]> store = d.getKeyValueStore(TrainProcessor.STORE);
+      Trainer stored = ModelStore.open(store, spec, Kernels.forCurrentBackend()).learner()
+          .trainer();
+      org.junit.jupiter.api.Assertions.assertArrayEquals(
+          StreamTestSupport.snapshot(offline.trainer()), StreamTestSupport.snapshot(stored));
+      ModelStatus status = board.get(spec.name());
+      assertEquals(offline.trainer().version(), status.version());
+      assertEquals(offline.scored(), status.scored());
+      assertEquals(BATCH * (data.size() / BATCH), status.trained());
+      assertEquals(data.size() % BATCH, status.pending());
+
+      // Predictions from the replica: the trainer's numbers, stamped with its version.
+      TestInputTopic<String, PredictionRequest> asks = d.createInputTopic(
+          Topics.PREDICTION_REQUESTS.name(), new StringSerializer(),
+          Topics.PREDICTION_REQUESTS.valueSerde().serializer());
+      TestOutputTopic<String, Prediction> answers = d.createOutputTopic(
+          Topics.PREDICTIONS.name(), Topics.PREDICTIONS.keySerde().deserializer(),
+          Topics.PREDICTIONS.valueSerde().deserializer());
+      Trainer t = offline.trainer();
+      String knownUser = data.get(0).user();
+      String knownItem = data.get(0).item();
+      asks.pipeInput("x", new PredictionRequest("r1", knownUser, knownItem));
+      asks.pipeInput("x", new PredictionRequest("r2", "stranger", knownItem));
+      List<Prediction> got = answers.readValuesToList();
+      assertEquals(2, got.size());
+      float[] expected = new float[2];
+      boolean[] cold = new boolean[2];
+      t.predict(List.of(new Rating(knownUser, knownItem, 1), new Rating("stranger", knownItem, 1)),
+          0, 2, expected, cold);
+      assertEquals("r1", got.get(0).requestId());
+      assertEquals(expected[0], got.get(0).rating(), 1e-5 * Math.max(1, Math.abs(expected[0])));
+      assertFalse(got.get(0).coldStart());
+      assertEquals(t.version(), got.get(0).modelVersion());
+      assertEquals(t.trained(), got.get(0).ratingsLearned());
+      assertEquals(spec.name(), got.get(0).model());
+      assertTrue(got.get(1).coldStart());
+      assertEquals(expected[1], got.get(1).rating(), 1e-6);
+
+      // Recommendations: the best unrated items, best first, scored like predictions.
+      TestInputTopic<String, RecommendationRequest> recAsks = d.createInputTopic(
+          Topics.RECOMMENDATION_REQUESTS.name(), new StringSerializer(),
+          Topics.RECOMMENDATION_REQUESTS.valueSerde().serializer());
+      TestOutputTopic<String, Recommendation> recs = d.createOutputTopic(
+          Topics.RECOMMENDATIONS.name(), Topics.RECOMMENDATIONS.keySerde().deserializer(),
+          Topics.RECOMMENDATIONS.valueSerde().deserializer());
+      recAsks.pipeInput("x", new RecommendationRequest("q1", knownUser, 3));
+      Recommendation rec = recs.readValue();
+      Set<String> rated = new HashSet<>();
+      Set<String> learnedItems = new HashSet<>();
+      for (Rating r : data) {
+        if (r.user().equals(knownUser)) {
+          rated.add(r.item());
+        }
+      }
+      for (int i = 0; i < t.network().items().size(); i++) {
+        learnedItems.add(t.network().items().idAt(i));
+      }
+      learnedItems.removeAll(rated);
+      List<ScoredItem> best = new ArrayList<>();
+      for (String item : learnedItems) {
+        float[] p = new float[1];
+        t.predict(List.of(new Rating(knownUser, item, 1)), 0, 1, p, null);
+        best.add(new ScoredItem(item, p[0]));
+      }
+      best.sort((a, b) -> Float.compare(b.rating(), a.rating()));
+      assertEquals(Math.min(3, best.size()), rec.items().size());
+      for (int i = 0; i < rec.items().size(); i++) {
+        assertFalse(rated.contains(rec.items().get(i).item()), "recommended a rated item");
+        assertEquals(best.get(i).rating(), rec.items().get(i).rating(), 1e-5);
+      }
+      assertFalse(rec.coldStart());
+      assertEquals(t.version(), rec.modelVersion());
+    }
+  }
+}
