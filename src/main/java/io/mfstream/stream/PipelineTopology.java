@@ -7,6 +7,7 @@ import io.mfstream.stream.serve.AnswerRecommendations;
 import io.mfstream.stream.serve.ReplicaUpdater;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.StatusBoard;
+import io.mfstream.stream.train.SnapshotRequests;
 import io.mfstream.stream.train.TrainProcessor;
 import io.mfstream.stream.validate.RatingValidator;
 import io.mfstream.stream.validate.RejectionCounts;
@@ -55,6 +56,12 @@ public final class PipelineTopology {
 
   public static Topology build(PipelineSettings settings, StatusBoard board,
       PipelineMetrics metrics, RejectionCounts counts) {
+    return build(settings, board, metrics, counts, new SnapshotRequests());
+  }
+
+  /** The topology, with trainers that also serve snapshot exports from {@code snapshots}. */
+  public static Topology build(PipelineSettings settings, StatusBoard board,
+      PipelineMetrics metrics, RejectionCounts counts, SnapshotRequests snapshots) {
     Topology t = new Topology();
 
     t.addSource(RATINGS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
@@ -70,7 +77,7 @@ public final class PipelineTopology {
     t.addSource(TRAIN_SOURCE, new ByteArrayDeserializer(),
         Topics.RATINGS_VALID.valueSerde().deserializer(), Topics.RATINGS_VALID.name());
     t.addProcessor(TRAIN, TrainProcessor.supplier(settings.models(), settings.reportEvery(),
-        settings.lingerMs(), board, metrics), TRAIN_SOURCE);
+        settings.lingerMs(), board, metrics, snapshots), TRAIN_SOURCE);
     t.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(TrainProcessor.STORE), Serdes.Bytes(), Serdes.ByteArray()),
         TRAIN);

@@ -24,6 +24,7 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -64,6 +65,7 @@ public final class ModelStore {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final KeyValueStore<Bytes, byte[]> store;
+  private final ReadOnlyKeyValueStore<Bytes, byte[]> reader;
   private final ModelSpec spec;
   private final OnlineLearner learner;
   private final boolean dbl;
@@ -73,9 +75,10 @@ public final class ModelStore {
   private int persistedItems;
   private final boolean fresh;
 
-  private ModelStore(KeyValueStore<Bytes, byte[]> store, ModelSpec spec, OnlineLearner learner,
-      boolean fresh) {
+  private ModelStore(KeyValueStore<Bytes, byte[]> store, ReadOnlyKeyValueStore<Bytes, byte[]> reader,
+      ModelSpec spec, OnlineLearner learner, boolean fresh) {
     this.store = store;
+    this.reader = reader;
     this.spec = spec;
     this.learner = learner;
     this.dbl = spec.model().dataType() == DataType.DOUBLE;
@@ -97,7 +100,7 @@ public final class ModelStore {
       Trainer trainer = spec.warmStart() == null
           ? new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels)
           : warmStart(spec, kernels);
-      ModelStore ms = new ModelStore(store, spec,
+      ModelStore ms = new ModelStore(store, store, spec,
           new OnlineLearner(trainer, spec.window()), true);
       store.put(key(CONFIG), expected);
       ms.writeAll();
@@ -105,9 +108,30 @@ public final class ModelStore {
     }
     checkConfig(spec, config, expected);
     Trainer trainer = new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels);
-    ModelStore ms = new ModelStore(store, spec, new OnlineLearner(trainer, spec.window()), false);
+    ModelStore ms = new ModelStore(store, store, spec, new OnlineLearner(trainer, spec.window()),
+        false);
     ms.restore();
     return ms;
+  }
+
+  /**
+   * Rebuilds the model from a store without writing to it (for example a store queried from a
+   * running application, to export a snapshot).
+   *
+   * @throws IllegalStateException if the store holds no model, or one of another configuration
+   */
+  public static OnlineLearner read(ReadOnlyKeyValueStore<Bytes, byte[]> store, ModelSpec spec,
+      Kernels kernels) {
+    byte[] config = store.get(key(CONFIG));
+    if (config == null) {
+      throw new IllegalStateException("model " + spec.name() + ": the store holds no model yet");
+    }
+    checkConfig(spec, config, configJson(spec));
+    Trainer trainer = new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels);
+    ModelStore ms = new ModelStore(null, store, spec, new OnlineLearner(trainer, spec.window()),
+        false);
+    ms.restore();
+    return ms.learner;
   }
 
   private static Trainer warmStart(ModelSpec spec, Kernels kernels) {
@@ -362,7 +386,7 @@ public final class ModelStore {
     learner.overallMeter().restore(sse, scored);
     learner.restoreColdStarts(coldStarts);
     double[] ring = new double[spec.window()];
-    try (KeyValueIterator<Bytes, byte[]> it = store.range(key(SQUARE, 0),
+    try (KeyValueIterator<Bytes, byte[]> it = reader.range(key(SQUARE, 0),
         key(SQUARE, Integer.MAX_VALUE))) {
       while (it.hasNext()) {
         KeyValue<Bytes, byte[]> kv = it.next();
@@ -380,7 +404,7 @@ public final class ModelStore {
     if (count == 0) {
       return ids;
     }
-    try (KeyValueIterator<Bytes, byte[]> it = store.range(key(VOCAB, side, 0),
+    try (KeyValueIterator<Bytes, byte[]> it = reader.range(key(VOCAB, side, 0),
         key(VOCAB, side, count - 1))) {
       while (it.hasNext()) {
         KeyValue<Bytes, byte[]> kv = it.next();
@@ -405,7 +429,7 @@ public final class ModelStore {
     double[][] arrays = new double[1 + slots][rows * width];
     int seen = 0;
     if (rows > 0) {
-      try (KeyValueIterator<Bytes, byte[]> it = store.range(key(ROW, t, 0),
+      try (KeyValueIterator<Bytes, byte[]> it = reader.range(key(ROW, t, 0),
           key(ROW, t, rows - 1))) {
         while (it.hasNext()) {
           KeyValue<Bytes, byte[]> kv = it.next();
@@ -452,7 +476,7 @@ public final class ModelStore {
   }
 
   private byte[] require(Bytes key, String what) {
-    byte[] v = store.get(key);
+    byte[] v = reader.get(key);
     if (v == null) {
       throw corrupt("the store has no " + what);
     }

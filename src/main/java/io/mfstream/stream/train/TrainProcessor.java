@@ -57,6 +57,7 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
   private final long lingerMs;
   private final StatusBoard board;
   private final PipelineMetrics metrics;
+  private final SnapshotRequests snapshots;
 
   private ProcessorContext<String, Object> context;
   private ModelSpec spec;
@@ -67,13 +68,13 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
   /** Creates a trainer processor per task. */
   public static ProcessorSupplier<byte[], RatingEvent, String, Object> supplier(
       List<ModelSpec> specs, int reportEvery, long lingerMs, StatusBoard board,
-      PipelineMetrics metrics) {
+      PipelineMetrics metrics, SnapshotRequests snapshots) {
     List<ModelSpec> copy = List.copyOf(specs);
-    return () -> new TrainProcessor(copy, reportEvery, lingerMs, board, metrics);
+    return () -> new TrainProcessor(copy, reportEvery, lingerMs, board, metrics, snapshots);
   }
 
   TrainProcessor(List<ModelSpec> specs, int reportEvery, long lingerMs, StatusBoard board,
-      PipelineMetrics metrics) {
+      PipelineMetrics metrics, SnapshotRequests snapshots) {
     if (reportEvery < 1) {
       throw new IllegalArgumentException("RMSE report interval must be >= 1 rating");
     }
@@ -82,6 +83,7 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     this.lingerMs = lingerMs;
     this.board = Objects.requireNonNull(board, "board");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
   }
 
   @Override
@@ -111,6 +113,8 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
       Duration every = Duration.ofMillis(Math.max(10, Math.min(1000, lingerMs / 2)));
       context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::lingerCheck);
     }
+    context.schedule(Duration.ofMillis(200), PunctuationType.WALL_CLOCK_TIME,
+        now -> snapshots.serve(spec.name(), model.learner().trainer()));
   }
 
   @Override

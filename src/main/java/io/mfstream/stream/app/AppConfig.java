@@ -1,0 +1,372 @@
+package io.mfstream.stream.app;
+
+import io.mfstream.model.ModelConfig;
+import io.mfstream.model.ModelType;
+import io.mfstream.stream.PipelineSettings;
+import io.mfstream.stream.train.ModelSpec;
+import io.mfstream.stream.validate.ValidatorConfig;
+import io.mfstream.train.OptimizerConfig;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * The run command's settings (docs/CONFIGURATION.md): defaults, then a properties file, then
+ * {@code MFSTREAM_*} environment variables, then explicit overrides (command-line flags). Every
+ * key is checked: an unknown key or a bad value is an {@link IllegalArgumentException} that names
+ * the key and where it came from, so a typo cannot silently fall back to a default.
+ */
+public final class AppConfig {
+  public static final String ENV_PREFIX = "MFSTREAM_";
+
+  private static final Set<String> KEYS = Set.of("bootstrap.servers", "application.id",
+      "state.dir", "topics.dir", "topics.create", "models", "batch.size", "linger.ms",
+      "rmse.window", "rmse.report.every", "rating.min", "rating.max", "http.port", "replay.data",
+      "replay.format", "replay.rate");
+  private static final Set<String> MODEL_KEYS = Set.of("type", "factors", "hidden", "dropout",
+      "init.scale", "seed", "optimizer", "learning.rate", "momentum", "weight.decay",
+      "warm.start");
+  private static final Pattern MODEL_KEY = Pattern.compile("model\\.([^.]+)\\.(.+)");
+
+  private static final Map<String, String> DEFAULTS = Map.ofEntries(
+      Map.entry("application.id", "mfstream"),
+      Map.entry("state.dir", "state"),
+      Map.entry("topics.dir", "topics"),
+      Map.entry("models", "biased-mf,mlp"),
+      Map.entry("batch.size", "16"),
+      Map.entry("linger.ms", "0"),
+      Map.entry("rmse.window", "1000"),
+      Map.entry("rmse.report.every", "1000"),
+      Map.entry("rating.min", Float.toString(ValidatorConfig.DEFAULT_MIN_RATING)),
+      Map.entry("rating.max", Float.toString(ValidatorConfig.DEFAULT_MAX_RATING)),
+      Map.entry("http.port", "8080"),
+      Map.entry("replay.format", "ml-100k"),
+      Map.entry("replay.rate", "1000"));
+
+  private final Map<String, String> values;
+  private final Map<String, String> origins;
+
+  private AppConfig(Map<String, String> values, Map<String, String> origins) {
+    this.values = values;
+    this.origins = origins;
+  }
+
+  /**
+   * Merges the sources and checks every key.
+   *
+   * @param file a properties file, or null
+   * @param env the environment (only {@code MFSTREAM_*} variables are read)
+   * @param overrides settings that win over everything (command-line flags)
+   */
+  public static AppConfig load(Path file, Map<String, String> env, Map<String, String> overrides)
+      throws IOException {
+    Map<String, String> values = new TreeMap<>(DEFAULTS);
+    Map<String, String> origins = new TreeMap<>();
+    DEFAULTS.keySet().forEach(k -> origins.put(k, "default"));
+    if (file != null) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(file)) {
+        p.load(r);
+      }
+      for (String k : p.stringPropertyNames()) {
+        values.put(k, p.getProperty(k).trim());
+        origins.put(k, file.toString());
+      }
+    }
+    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+      if (e.getKey().startsWith(ENV_PREFIX) && e.getKey().length() > ENV_PREFIX.length()) {
+        String key = envToKey(e.getKey());
+        values.put(key, e.getValue().trim());
+        origins.put(key, "environment variable " + e.getKey());
+      }
+    }
+    for (Map.Entry<String, String> e : overrides.entrySet()) {
+      values.put(e.getKey(), e.getValue().trim());
+      origins.put(e.getKey(), "command line");
+    }
+    AppConfig c = new AppConfig(values, origins);
+    c.check();
+    return c;
+  }
+
+  /** {@code MFSTREAM_KAFKA_SASL_JAAS_CONFIG} → {@code kafka.sasl.jaas.config}. */
+  static String envToKey(String variable) {
+    return variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace('_', '.');
+  }
+
+  private void check() {
+    List<String> models = modelNames();
+    for (String key : values.keySet()) {
+      if (KEYS.contains(key) || key.startsWith("kafka.")) {
+        continue;
+      }
+      Matcher m = MODEL_KEY.matcher(key);
+      if (m.matches() && MODEL_KEYS.contains(m.group(2))) {
+        if (!models.contains(m.group(1))) {
+          throw bad(key, "configures model '" + m.group(1) + "', which is not in models ("
+              + String.join(",", models) + ")");
+        }
+        continue;
+      }
+      throw new IllegalArgumentException("unknown setting '" + key + "' (from " + origin(key)
+          + "); see docs/CONFIGURATION.md");
+    }
+    pipeline(); // checks every model and number
+    httpPort();
+  }
+
+  private String origin(String key) {
+    return origins.getOrDefault(key, "default");
+  }
+
+  private IllegalArgumentException bad(String key, String why) {
+    return new IllegalArgumentException("setting " + key + "=" + values.get(key) + " (from "
+        + origin(key) + ") " + why);
+  }
+
+  /** True when a key was set by a file, the environment or the command line. */
+  public boolean isExplicit(String key) {
+    return origins.containsKey(key) && !origins.get(key).equals("default");
+  }
+
+  /** The raw value of a key, or null. */
+  public String get(String key) {
+    String v = values.get(key);
+    return v == null || v.isEmpty() ? null : v;
+  }
+
+  private int intValue(String key, int min, int max) {
+    try {
+      int v = Integer.parseInt(values.get(key));
+      if (v < min || v > max) {
+        throw bad(key, "must be between " + min + " and " + max);
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw bad(key, "is not a whole number");
+    }
+  }
+
+  private long longValue(String key, long min) {
+    try {
+      long v = Long.parseLong(values.get(key));
+      if (v < min) {
+        throw bad(key, "must be at least " + min);
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw bad(key, "is not a whole number");
+    }
+  }
+
+  private double doubleValue(String key) {
+    try {
+      double v = Double.parseDouble(values.get(key));
+      if (!Double.isFinite(v)) {
+        throw bad(key, "is not finite");
+      }
+      return v;
+    } catch (NumberFormatException e) {
+      throw bad(key, "is not a number");
+    }
+  }
+
+  /** True when no bootstrap servers are configured: run the embedded broker. */
+  public boolean embedded() {
+    return get("bootstrap.servers") == null;
+  }
+
+  public String applicationId() {
+    return get("application.id");
+  }
+
+  public Path stateDir() {
+    return Path.of(values.get("state.dir"));
+  }
+
+  public Path topicsDir() {
+    return Path.of(values.get("topics.dir"));
+  }
+
+  /** Whether to create missing topics at start: by default only on the embedded broker. */
+  public boolean createTopics() {
+    String v = get("topics.create");
+    if (v == null) {
+      return embedded();
+    }
+    if (!v.equals("true") && !v.equals("false")) {
+      throw bad("topics.create", "must be true or false");
+    }
+    return v.equals("true");
+  }
+
+  public int httpPort() {
+    return intValue("http.port", 0, 65535);
+  }
+
+  public Path replayData() {
+    String v = get("replay.data");
+    return v == null ? null : Path.of(v);
+  }
+
+  public String replayFormat() {
+    return values.get("replay.format");
+  }
+
+  public double replayRate() {
+    double r = doubleValue("replay.rate");
+    if (r < 0) {
+      throw bad("replay.rate", "must be >= 0");
+    }
+    return r;
+  }
+
+  /** The model names, in order. */
+  public List<String> modelNames() {
+    List<String> names = new ArrayList<>();
+    for (String n : values.getOrDefault("models", "").split(",")) {
+      if (!n.isBlank()) {
+        names.add(n.trim());
+      }
+    }
+    if (names.isEmpty()) {
+      throw bad("models", "names no model");
+    }
+    return names;
+  }
+
+  /** The topology's settings. */
+  public PipelineSettings pipeline() {
+    int batch = intValue("batch.size", 1, 1 << 20);
+    int window = intValue("rmse.window", 1, 1 << 24);
+    List<ModelSpec> specs = new ArrayList<>();
+    for (String name : modelNames()) {
+      specs.add(modelSpec(name, batch, window));
+    }
+    float min = (float) doubleValue("rating.min");
+    float max = (float) doubleValue("rating.max");
+    if (!(min < max)) {
+      throw bad("rating.max", "must be greater than rating.min (" + min + ")");
+    }
+    ValidatorConfig validator = ValidatorConfig.defaults().withRange(min, max);
+    try {
+      return new PipelineSettings(specs, intValue("rmse.report.every", 1, Integer.MAX_VALUE),
+          longValue("linger.ms", 0), validator);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("settings: " + e.getMessage(), e);
+    }
+  }
+
+  private ModelSpec modelSpec(String name, int batch, int window) {
+    String p = "model." + name + ".";
+    String typeName = values.getOrDefault(p + "type", name);
+    ModelType type;
+    try {
+      type = ModelType.parse(typeName);
+    } catch (IllegalArgumentException e) {
+      if (!values.containsKey(p + "type")) {
+        throw new IllegalArgumentException("model '" + name + "' is not a network type, so it "
+            + "needs " + p + "type (plain-mf, biased-mf, mlp or dropout-mlp)");
+      }
+      throw bad(p + "type", e.getMessage());
+    }
+    ModelConfig m = ModelConfig.defaults(type);
+    if (values.containsKey(p + "factors")) {
+      m = m.withFactors(intValue(p + "factors", 1, 4096));
+    }
+    if (values.containsKey(p + "hidden")) {
+      m = m.withHidden(intValue(p + "hidden", 1, 65536));
+    }
+    if (values.containsKey(p + "dropout")) {
+      double d = doubleValue(p + "dropout");
+      if (d < 0 || d >= 1) {
+        throw bad(p + "dropout", "must be in [0, 1)");
+      }
+      m = m.withDropout(d);
+    }
+    if (values.containsKey(p + "init.scale")) {
+      m = m.withInitScale(doubleValue(p + "init.scale"));
+    }
+    if (values.containsKey(p + "seed")) {
+      m = m.withSeed(longValue(p + "seed", Long.MIN_VALUE));
+    }
+    String opt = values.getOrDefault(p + "optimizer", "sgd");
+    OptimizerConfig o;
+    switch (opt) {
+      case "sgd" -> o = OptimizerConfig.streaming();
+      case "adam" -> o = OptimizerConfig.adam();
+      default -> throw bad(p + "optimizer", "must be sgd or adam");
+    }
+    if (values.containsKey(p + "learning.rate")) {
+      o = o.withLearningRate(doubleValue(p + "learning.rate"));
+    }
+    if (values.containsKey(p + "momentum")) {
+      o = o.withMomentum(doubleValue(p + "momentum"));
+    }
+    if (values.containsKey(p + "weight.decay")) {
+      o = o.withWeightDecay(doubleValue(p + "weight.decay"));
+    }
+    String warm = get(p + "warm.start");
+    Path warmPath = warm == null ? null : Path.of(warm);
+    if (warmPath != null && !Files.isReadable(warmPath)) {
+      throw bad(p + "warm.start", "is not a readable file");
+    }
+    try {
+      return new ModelSpec(name, m, o, batch, window, warmPath);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("model " + name + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Settings for every Kafka client: the {@code kafka.*} keys without the prefix. */
+  public Map<String, Object> kafkaClientSettings() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      if (e.getKey().startsWith("kafka.")) {
+        out.put(e.getKey().substring("kafka.".length()), e.getValue());
+      }
+    }
+    return out;
+  }
+
+  /** Kafka Streams' properties for a cluster: exactly-once, our defaults, then {@code kafka.*}. */
+  public Properties streamsProperties(String bootstrapServers) {
+    Properties p = new Properties();
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId());
+    p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir().toAbsolutePath().toString());
+    p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+        Integer.toString(Math.max(1, Math.min(modelNames().size(),
+            Runtime.getRuntime().availableProcessors()))));
+    p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+        org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class.getName());
+    p.put(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG, "INFO");
+    p.putAll(kafkaClientSettings());
+    return p;
+  }
+
+  /** Every setting with where it came from, for the start-up log; secrets are masked. */
+  public Map<String, String> describe() {
+    Map<String, String> out = new TreeMap<>();
+    for (Map.Entry<String, String> e : values.entrySet()) {
+      String k = e.getKey();
+      boolean secret = k.contains("password") || k.contains("jaas") || k.contains("secret")
+          || k.contains("key");
+      out.put(k, (secret ? "****" : e.getValue()) + "  (" + origin(k) + ")");
+    }
+    return out;
+  }
+}

@@ -1,0 +1,289 @@
+package io.mfstream.stream.app;
+
+import io.mfstream.stream.PipelineSettings;
+import io.mfstream.stream.PipelineTopology;
+import io.mfstream.stream.embedded.EmbeddedKafka;
+import io.mfstream.stream.serde.Topics;
+import io.mfstream.stream.status.PipelineMetrics;
+import io.mfstream.stream.status.StatusBoard;
+import io.mfstream.stream.topics.TopicCreator;
+import io.mfstream.stream.train.SnapshotRequests;
+import io.mfstream.stream.topics.TopicDefinition;
+import io.mfstream.stream.topics.TopicDefinitions;
+import io.mfstream.stream.validate.RejectionCounts;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running pipeline: the embedded broker when no cluster is configured, the topics, and the
+ * Kafka Streams application of {@link PipelineTopology}. {@link #close()} stops all of it.
+ *
+ * <p>On the embedded broker, the broker's data and the state directory (unless {@code state.dir}
+ * is set explicitly) live in one temporary folder deleted on close: an embedded run starts
+ * afresh every time, so stale local state can never meet a new, empty broker.
+ */
+public final class Pipeline implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+  private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(60);
+
+  private final AppConfig config;
+  private final StatusBoard board;
+  private final RejectionCounts counts;
+  private final EmbeddedKafka broker;
+  private final Path tempDir;
+  private final String bootstrapServers;
+  private final KafkaStreams streams;
+  private final SnapshotRequests snapshots;
+  private volatile Throwable failure;
+
+  private Pipeline(AppConfig config, StatusBoard board, RejectionCounts counts,
+      EmbeddedKafka broker, Path tempDir, String bootstrapServers, KafkaStreams streams,
+      SnapshotRequests snapshots) {
+    this.snapshots = snapshots;
+    this.config = config;
+    this.board = board;
+    this.counts = counts;
+    this.broker = broker;
+    this.tempDir = tempDir;
+    this.bootstrapServers = bootstrapServers;
+    this.streams = streams;
+  }
+
+  /**
+   * Starts everything and returns once Kafka Streams is started (not necessarily RUNNING yet: see
+   * {@link #awaitRunning}).
+   *
+   * @param metrics where the pipeline reports events
+   * @param board where trainers publish their status
+   * @param counts where rejections are counted
+   */
+  public static Pipeline start(AppConfig config, PipelineMetrics metrics, StatusBoard board,
+      RejectionCounts counts) throws IOException, InterruptedException {
+    PipelineSettings settings = config.pipeline();
+    List<TopicDefinition> topics = TopicDefinitions.load(config.topicsDir());
+    EmbeddedKafka broker = null;
+    Path tempDir = null;
+    String bootstrap;
+    Properties props;
+    try {
+      if (config.embedded()) {
+        tempDir = Files.createTempDirectory("mfstream-embedded-");
+        broker = new EmbeddedKafka(tempDir.resolve("kafka"), Map.of()).start();
+        bootstrap = broker.bootstrapServers();
+        props = config.streamsProperties(bootstrap);
+        if (!config.isExplicit("state.dir")) {
+          props.put("state.dir", tempDir.resolve("state").toString());
+        }
+      } else {
+        bootstrap = config.get("bootstrap.servers");
+        props = config.streamsProperties(bootstrap);
+      }
+      prepareTopics(config, bootstrap, topics, settings.models().size());
+      SnapshotRequests snapshots = new SnapshotRequests();
+      KafkaStreams streams = new KafkaStreams(
+          PipelineTopology.build(settings, board, metrics, counts, snapshots), props);
+      Pipeline p = new Pipeline(config, board, counts, broker, tempDir, bootstrap, streams,
+          snapshots);
+      streams.setUncaughtExceptionHandler(e -> {
+        p.failure = e;
+        LOG.error("the pipeline stopped: {}", rootMessage(e), e);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+      });
+      streams.start();
+      LOG.info("pipeline {} started on {} with models {}", config.applicationId(), bootstrap,
+          settings.modelNames());
+      return p;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      if (broker != null) {
+        broker.close();
+      }
+      deleteQuietly(tempDir);
+      throw e;
+    }
+  }
+
+  private static void prepareTopics(AppConfig config, String bootstrap,
+      List<TopicDefinition> topics, int models) throws InterruptedException {
+    Map<String, Object> admin = new HashMap<>(config.kafkaClientSettings());
+    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    try (Admin a = Admin.create(admin)) {
+      if (config.createTopics()) {
+        TopicCreator.Result r = TopicCreator.createAll(a, topics, ADMIN_TIMEOUT);
+        if (!r.created().isEmpty()) {
+          LOG.info("created topics {}", r.created());
+        }
+      }
+      Set<String> needed = Set.of(Topics.RATINGS.name(), Topics.RATINGS_VALID.name(),
+          Topics.RATINGS_DLQ.name(), Topics.RMSE.name(), Topics.MODEL_UPDATES.name(),
+          Topics.PREDICTION_REQUESTS.name(), Topics.PREDICTIONS.name(),
+          Topics.RECOMMENDATION_REQUESTS.name(), Topics.RECOMMENDATIONS.name());
+      Set<String> present = a.listTopics().names().get(ADMIN_TIMEOUT.toMillis(),
+          TimeUnit.MILLISECONDS);
+      List<String> missing = needed.stream().filter(t -> !present.contains(t)).sorted().toList();
+      if (!missing.isEmpty()) {
+        throw new IllegalStateException("topics missing on " + bootstrap + ": " + missing
+            + "; create them from " + config.topicsDir() + " (or set topics.create=true)");
+      }
+      TopicDescription valid = a.describeTopics(List.of(Topics.RATINGS_VALID.name()))
+          .allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .get(Topics.RATINGS_VALID.name());
+      if (valid.partitions().size() < models) {
+        throw new IllegalStateException("topic " + Topics.RATINGS_VALID.name() + " has "
+            + valid.partitions().size() + " partitions but " + models + " models are configured:"
+            + " it needs one partition per model (raise its partitions)");
+      }
+    } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("cannot prepare the topics on " + bootstrap + ": "
+          + rootMessage(e), e);
+    }
+  }
+
+  public String bootstrapServers() {
+    return bootstrapServers;
+  }
+
+  public boolean embedded() {
+    return broker != null;
+  }
+
+  public KafkaStreams streams() {
+    return streams;
+  }
+
+  public StatusBoard board() {
+    return board;
+  }
+
+  public RejectionCounts rejections() {
+    return counts;
+  }
+
+  public AppConfig config() {
+    return config;
+  }
+
+  /** The error that stopped the pipeline, or null. */
+  public Throwable failure() {
+    return failure;
+  }
+
+  /**
+   * Waits until Kafka Streams is RUNNING.
+   *
+   * @throws IllegalStateException if it failed or did not get there in time
+   */
+  public void awaitRunning(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (streams.state() != KafkaStreams.State.RUNNING) {
+      KafkaStreams.State s = streams.state();
+      if (failure != null || s == KafkaStreams.State.ERROR
+          || s == KafkaStreams.State.NOT_RUNNING || s == KafkaStreams.State.PENDING_ERROR) {
+        throw new IllegalStateException("the pipeline stopped while starting"
+            + (failure == null ? "" : ": " + rootMessage(failure)));
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("the pipeline was not running after " + timeout
+            + " (state " + s + ")");
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  /**
+   * Writes a snapshot of a model ({@code MFSNAP}, the format {@code train --save} writes and
+   * {@code model.NAME.warm.start} reads), taken by its trainer between two ratings.
+   *
+   * @throws IllegalArgumentException if no such model is configured
+   * @throws IllegalStateException if the trainer did not write it within the timeout (is the
+   *     pipeline running, and is this instance the one that trains the model?)
+   */
+  public Path exportSnapshot(String model, Path file, Duration timeout)
+      throws InterruptedException, IOException {
+    if (!config.modelNames().contains(model)) {
+      throw new IllegalArgumentException("no model named " + model + " (models: "
+          + config.modelNames() + ")");
+    }
+    try {
+      return snapshots.request(model, file).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (ExecutionException e) {
+      throw new IOException("exporting " + model + " to " + file + ": " + rootMessage(e), e);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("model " + model + " was not exported within " + timeout
+          + ": its trainer task is not running in this instance");
+    }
+  }
+
+  /** The largest consumer lag of the application's input partitions, in records (0 if none). */
+  public long maxLag() {
+    double max = 0;
+    for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+      MetricName n = e.getKey();
+      if (n.name().equals("records-lag-max") && n.group().equals("consumer-fetch-manager-metrics")
+          && !n.tags().containsKey("topic")) {
+        Object v = e.getValue().metricValue();
+        if (v instanceof Number num && Double.isFinite(num.doubleValue())) {
+          max = Math.max(max, num.doubleValue());
+        }
+      }
+    }
+    return (long) max;
+  }
+
+  @Override
+  public void close() {
+    try {
+      // Leaving the group on close takes effect for static members (group.instance.id); a
+      // dynamic member's tasks move once its session times out (session.timeout.ms).
+      streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(60))
+          .leaveGroup(true));
+    } finally {
+      if (broker != null) {
+        broker.close();
+      }
+      deleteQuietly(tempDir);
+    }
+  }
+
+  static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+  }
+
+  private static void deleteQuietly(Path dir) {
+    if (dir == null) {
+      return;
+    }
+    try (Stream<Path> all = Files.walk(dir)) {
+      List<Path> paths = new ArrayList<>(all.sorted(Comparator.reverseOrder()).toList());
+      for (Path p : paths) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      LOG.warn("could not delete {}: {}", dir, e.getMessage());
+    }
+  }
+}
