@@ -8,7 +8,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mfstream", mixinStandardHelpOptions = true, version = "mfstream 0.1.0",
     description = "Online matrix factorisation: the MXNet tutorial's networks in ND4J.",
     subcommands = {TrainCommand.class, PrequentialCommand.class, BenchCommand.class,
-        DownloadCommand.class, GenerateCommand.class, ReplayCommand.class,
+        DownloadCommand.class, GenerateCommand.class, ReplayCommand.class, RunCommand.class,
+        AskCommand.class, ProduceCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -52,7 +52,7 @@ public final class AppConfig {
       Map.entry("rating.min", Float.toString(ValidatorConfig.DEFAULT_MIN_RATING)),
       Map.entry("rating.max", Float.toString(ValidatorConfig.DEFAULT_MAX_RATING)),
       Map.entry("http.port", "8080"),
-      Map.entry("replay.format", "ml-100k"),
+      Map.entry("replay.format", "auto"),
       Map.entry("replay.rate", "1000"));
 
   private final Map<String, String> values;

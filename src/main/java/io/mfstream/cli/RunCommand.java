@@ -1,0 +1,250 @@
+package io.mfstream.cli;
+
+import io.mfstream.data.Rating;
+import io.mfstream.stream.app.AppConfig;
+import io.mfstream.stream.app.Pipeline;
+import io.mfstream.stream.replay.Replayer;
+import io.mfstream.stream.status.ModelStatus;
+import io.mfstream.stream.status.PipelineMetrics;
+import io.mfstream.stream.status.StatusBoard;
+import io.mfstream.stream.status.Tally;
+import io.mfstream.stream.validate.RejectionCounts;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** The streaming pipeline: embedded by default, or against a cluster by configuration. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = {"Run the streaming pipeline: ratings in, models learning test-then-train, "
+        + "predictions, recommendations and rolling RMSE out (docs/CONFIGURATION.md).",
+        "Without bootstrap.servers it starts a Kafka broker in-process, creates the topics "
+            + "from topics/ and replays a dataset into 'ratings' (MovieLens 100K from "
+            + "data/ml-100k/u.data when present, synthetic ratings otherwise).",
+        "Prints a status line every few seconds; Ctrl-C stops it cleanly."})
+final class RunCommand implements java.util.concurrent.Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "A properties file of "
+      + "settings; MFSTREAM_* environment variables and the flags below override it.")
+  Path configFile;
+
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Run "
+      + "against this cluster instead of the embedded broker.")
+  String bootstrapServers;
+
+  @Option(names = "--models", paramLabel = "NAME[,...]", description = "The models to train "
+      + "(default: biased-mf,mlp).")
+  String models;
+
+  @Option(names = "--data", paramLabel = "FILE", description = "Embedded default: the ratings "
+      + "file to replay.")
+  Path data;
+
+  @Option(names = "--rate", paramLabel = "PER_SECOND", description = "Embedded default: "
+      + "ratings/s to replay (default: 1000; 0 = as fast as possible).")
+  Double rate;
+
+  @Option(names = "--no-replay", description = "Embedded default: replay nothing (produce "
+      + "ratings yourself).")
+  boolean noReplay;
+
+  @Option(names = "--http-port", paramLabel = "PORT", description = "Status page and metrics "
+      + "port (default: 8080; 0 = off).")
+  Integer httpPort;
+
+  @Option(names = "--duration", paramLabel = "SECONDS", description = "Stop after this long "
+      + "(default: run until Ctrl-C).")
+  Double duration;
+
+  @Option(names = "--export-dir", paramLabel = "DIR", description = "On stop, write a "
+      + "snapshot of every model to DIR/NAME.mfsnap (usable as model.NAME.warm.start).")
+  Path exportDir;
+
+  @Option(names = "--status-every", paramLabel = "SECONDS", defaultValue = "2", description =
+      "Seconds between status lines (default: ${DEFAULT-VALUE}).")
+  double statusEvery;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Map<String, String> flags = new LinkedHashMap<>();
+    if (bootstrapServers != null) {
+      flags.put("bootstrap.servers", bootstrapServers);
+    }
+    if (models != null) {
+      flags.put("models", models);
+    }
+    if (data != null) {
+      flags.put("replay.data", data.toString());
+    }
+    if (rate != null) {
+      flags.put("replay.rate", Double.toString(rate));
+    }
+    if (httpPort != null) {
+      flags.put("http.port", Integer.toString(httpPort));
+    }
+    AppConfig config = AppConfig.load(configFile, System.getenv(), flags);
+    StatusBoard board = new StatusBoard();
+    RejectionCounts rejections = new RejectionCounts();
+    Tally tally = new Tally(PipelineMetrics.NONE);
+
+    out.printf("mfstream: starting %s with models %s%n",
+        config.embedded() ? "on an embedded Kafka broker" : "on " + config.get("bootstrap.servers"),
+        config.modelNames());
+    out.flush();
+    CountDownLatch stop = new CountDownLatch(1);
+    AtomicReference<String> stopReason = new AtomicReference<>("stopped");
+    try (Pipeline pipeline = Pipeline.start(config, tally, board, rejections)) {
+      Thread hook = new Thread(() -> {
+        stopReason.set("interrupted");
+        stop.countDown();
+      }, "mfstream-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      pipeline.awaitRunning(Duration.ofMinutes(5));
+      out.printf("mfstream: running. Kafka at %s%n", pipeline.bootstrapServers());
+      out.printf("  ask:     java -jar target/mfstream.jar ask --bootstrap-servers %s --user 1 "
+          + "--item 1%n", pipeline.bootstrapServers());
+      out.printf("  produce: java -jar target/mfstream.jar produce --bootstrap-servers %s%n",
+          pipeline.bootstrapServers());
+      out.flush();
+      Thread replay = null;
+      if (pipeline.embedded() && !noReplay) {
+        replay = startReplay(config, pipeline.bootstrapServers(), out, err);
+      }
+      long started = System.nanoTime();
+      long deadline = duration == null ? Long.MAX_VALUE
+          : started + (long) (duration * 1e9);
+      long lastReceived = 0;
+      long lastAt = started;
+      long every = Math.max(100, (long) (statusEvery * 1000));
+      while (!awaitStop(stop, Math.min(every, Math.max(1,
+          (deadline - System.nanoTime()) / 1_000_000)), stopReason)) {
+        if (pipeline.failure() != null) {
+          err.println("mfstream: the pipeline stopped: " + pipeline.failure().getMessage());
+          err.flush();
+          return 1;
+        }
+        long now = System.nanoTime();
+        long received = tally.received();
+        double perSecond = (received - lastReceived) / Math.max(1e-9, (now - lastAt) / 1e9);
+        lastReceived = received;
+        lastAt = now;
+        out.println(statusLine((now - started) / 1e9, received, perSecond, board,
+            config.modelNames(), pipeline.maxLag(), rejections.total(), tally.answered()));
+        out.flush();
+        if (now >= deadline) {
+          stopReason.set("duration reached");
+          break;
+        }
+      }
+      if (replay != null) {
+        replay.interrupt();
+      }
+      if (exportDir != null) {
+        Files.createDirectories(exportDir);
+        for (String model : config.modelNames()) {
+          Path file = pipeline.exportSnapshot(model, exportDir.resolve(model + ".mfsnap"),
+              Duration.ofSeconds(30));
+          out.printf("mfstream: exported %s to %s%n", model, file);
+        }
+      }
+      out.printf("mfstream: %s; stopping%n", stopReason.get());
+      out.flush();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the JVM is already shutting down (Ctrl-C): the hook has run
+      }
+    }
+    return 0;
+  }
+
+  /** Waits for a stop; an interrupt of this thread is a stop too. */
+  private static boolean awaitStop(CountDownLatch stop, long millis,
+      AtomicReference<String> reason) {
+    try {
+      return stop.await(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      reason.set("interrupted");
+      return true;
+    }
+  }
+
+  static String statusLine(double seconds, long received, double perSecond, StatusBoard board,
+      List<String> models, long lag, long rejected, long answered) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format("[%6.0fs] %,d ratings in (%,.0f/s)", seconds, received, perSecond));
+    for (String m : models) {
+      ModelStatus s = board.get(m);
+      if (s == null) {
+        b.append(String.format(" | %s starting", m));
+      } else if (s.scored() == 0) {
+        b.append(String.format(" | %s v%d, no rating yet", m, s.version()));
+      } else {
+        b.append(String.format(" | %s v%,d rmse %.4f", m, s.version(), s.rollingRmse()));
+      }
+    }
+    b.append(String.format(" | lag %,d | rejected %,d | answered %,d", lag, rejected, answered));
+    return b.toString();
+  }
+
+  private Thread startReplay(AppConfig config, String bootstrap, PrintWriter out,
+      PrintWriter err) throws Exception {
+    Path file = config.replayData();
+    if (file == null && Files.isReadable(Path.of("data", "ml-100k", "u.data"))) {
+      file = Path.of("data", "ml-100k", "u.data");
+    }
+    DataOptions options = new DataOptions();
+    options.format = config.replayFormat();
+    DataOptions.Loaded loaded = options.load(file, "timestamp", err);
+    List<Rating> ratings = loaded.ratings();
+    float min = config.pipeline().validator().minRating();
+    float max = config.pipeline().validator().maxRating();
+    if (file == null) {
+      // A planted model plus Gaussian noise is unbounded; clip to the valid range so that the
+      // demo's ratings are all learned from rather than dead-lettered.
+      ratings = ratings.stream().map(r -> new Rating(r.user(), r.item(),
+          Math.max(min, Math.min(max, r.rating())), r.timestamp())).toList();
+    }
+    double rate = config.replayRate();
+    out.printf("mfstream: replaying %s (%,d ratings, timestamp order) into 'ratings'%s%n",
+        file == null ? "synthetic ratings (clipped to [" + min + ", " + max + "])"
+            : loaded.source(), ratings.size(),
+        rate > 0 ? String.format(" at %,.0f ratings/s", rate) : "");
+    if (file == null) {
+      out.println("mfstream: (run 'java -jar target/mfstream.jar download' first to replay "
+          + "MovieLens 100K instead)");
+    }
+    out.flush();
+    Replayer replayer = Replayer.builder(bootstrap).ratingsPerSecond(rate).build();
+    List<Rating> toSend = ratings;
+    Thread t = new Thread(() -> {
+      try {
+        Replayer.Result r = replayer.replay(toSend);
+        out.printf("mfstream: replay done: %,d ratings in %.1f s%n", r.sent(), r.seconds());
+        out.flush();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException e) {
+        err.println("mfstream: replay failed: " + e.getMessage());
+        err.flush();
+      }
+    }, "mfstream-replay");
+    t.setDaemon(true);
+    t.start();
+    return t;
+  }
+}
