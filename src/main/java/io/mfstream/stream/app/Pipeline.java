@@ -234,13 +234,16 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  /** The largest consumer lag of the application's input partitions, in records (0 if none). */
+  /**
+   * The largest current consumer lag over the application's input partitions, in records (0
+   * before any fetch), from each partition's latest fetch.
+   */
   public long maxLag() {
     double max = 0;
     for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
       MetricName n = e.getKey();
-      if (n.name().equals("records-lag-max") && n.group().equals("consumer-fetch-manager-metrics")
-          && !n.tags().containsKey("topic")) {
+      if (n.name().equals("records-lag") && n.group().equals("consumer-fetch-manager-metrics")
+          && n.tags().containsKey("partition")) {
         Object v = e.getValue().metricValue();
         if (v instanceof Number num && Double.isFinite(num.doubleValue())) {
           max = Math.max(max, num.doubleValue());
