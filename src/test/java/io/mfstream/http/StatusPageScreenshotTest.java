@@ -226,8 +226,9 @@ class StatusPageScreenshotTest {
     }
 
     private void run() {
+      double start = clock.seconds();
       while (running) {
-        double seconds = clock.seconds();
+        double seconds = clock.seconds() - start;
         long scored = (long) (seconds * 800);   // 800 ratings per simulated second
         for (FakeModel model : MODELS) {
           long trained = scored / 16 * 16;
