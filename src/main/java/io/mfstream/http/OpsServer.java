@@ -138,7 +138,8 @@ public final class OpsServer implements AutoCloseable {
     ops.sample();   // the first sample now, so the history is never empty once a model reported
     ops.server.start();
     long interval = options.sampleInterval().toMillis();
-    ops.sampler.scheduleAtFixedRate(ops::sample, interval, interval, TimeUnit.MILLISECONDS);
+    // Fixed delay, not rate: after a pause (GC, a suspended VM) no burst of catch-up samples.
+    ops.sampler.scheduleWithFixedDelay(ops::sample, interval, interval, TimeUnit.MILLISECONDS);
     LOG.info("HTTP server listening on port {}", ops.port());
     return ops;
   }

@@ -73,6 +73,7 @@ public final class MicrometerMetrics implements PipelineMetrics, AutoCloseable {
   /** Bucket bounds of {@code mfstream_sgd_batch_size_ratings}. */
   static final double[] BATCH_SIZE_BUCKETS = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 
+  // Held here because Micrometer's function counters and gauges hold their objects weakly.
   private final StatusBoard board;
   private final RejectionCounts rejections;
   private final PrometheusMeterRegistry registry;
