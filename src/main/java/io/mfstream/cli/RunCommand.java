@@ -3,9 +3,9 @@ package io.mfstream.cli;
 import io.mfstream.data.Rating;
 import io.mfstream.stream.app.AppConfig;
 import io.mfstream.stream.app.Pipeline;
+import io.mfstream.stream.app.Service;
 import io.mfstream.stream.replay.Replayer;
 import io.mfstream.stream.status.ModelStatus;
-import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.stream.status.Tally;
 import io.mfstream.stream.validate.RejectionCounts;
@@ -97,24 +97,35 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
       flags.put("http.port", Integer.toString(httpPort));
     }
     AppConfig config = AppConfig.load(configFile, System.getenv(), flags);
-    StatusBoard board = new StatusBoard();
-    RejectionCounts rejections = new RejectionCounts();
-    Tally tally = new Tally(PipelineMetrics.NONE);
-
     out.printf("mfstream: starting %s with models %s%n",
         config.embedded() ? "on an embedded Kafka broker" : "on " + config.get("bootstrap.servers"),
         config.modelNames());
     out.flush();
     CountDownLatch stop = new CountDownLatch(1);
+    CountDownLatch closed = new CountDownLatch(1);
     AtomicReference<String> stopReason = new AtomicReference<>("stopped");
-    try (Pipeline pipeline = Pipeline.start(config, tally, board, rejections)) {
+    try (Service service = Service.start(config)) {
+      Pipeline pipeline = service.pipeline();
+      StatusBoard board = service.board();
+      RejectionCounts rejections = service.rejections();
+      Tally tally = service.tally();
       Thread hook = new Thread(() -> {
         stopReason.set("interrupted");
         stop.countDown();
+        try {
+          // Ctrl-C: keep the JVM alive until the pipeline has closed cleanly.
+          closed.await(90, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
       }, "mfstream-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       pipeline.awaitRunning(Duration.ofMinutes(5));
       out.printf("mfstream: running. Kafka at %s%n", pipeline.bootstrapServers());
+      if (service.httpPort() > 0) {
+        out.printf("  status:  http://localhost:%d/   metrics: http://localhost:%d/metrics%n",
+            service.httpPort(), service.httpPort());
+      }
       out.printf("  ask:     java -jar target/mfstream.jar ask --bootstrap-servers %s --user 1 "
           + "--item 1%n", pipeline.bootstrapServers());
       out.printf("  produce: java -jar target/mfstream.jar produce --bootstrap-servers %s%n",
@@ -168,6 +179,8 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
       } catch (IllegalStateException shuttingDown) {
         // the JVM is already shutting down (Ctrl-C): the hook has run
       }
+    } finally {
+      closed.countDown();
     }
     return 0;
   }
