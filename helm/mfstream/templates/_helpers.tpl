@@ -69,6 +69,10 @@ app.kubernetes.io/component: pipeline
 {{/* Where the properties file is mounted (the image reads it from there). */}}
 {{- define "mfstream.configDir" -}}/etc/mfstream{{- end }}
 {{- define "mfstream.configFile" -}}mfstream.properties{{- end }}
+{{- /* The topic definitions (files/topics) are mounted here; the properties' topics.dir. */}}
+{{- define "mfstream.topicsDir" -}}/etc/mfstream/topics{{- end }}
+{{- /* The ConfigMap key of a topic file (keys cannot hold a /). */}}
+{{- define "mfstream.topicKey" -}}{{ printf "topic-%s" (base .) }}{{- end }}
 
 {{/*
 A scalar as text for a .properties file or a command line: whole numbers without an exponent
@@ -135,9 +139,10 @@ Checks that values.schema.json cannot express; fails the render with a message n
 {{- fail (printf "config.kafka.%s looks like a credential; the ConfigMap is not the place for it: put it in a Secret and name it in kafkaSecret.keys" $property) }}
 {{- end }}
 {{- end }}
-{{- range $key, $_ := .Values.config.extra }}
-{{- if regexMatch "(?i)(password|jaas|secret|token)" $key }}
-{{- fail (printf "config.extra.%s looks like a credential; the ConfigMap is not the place for it: use a Secret (kafkaSecret, or extraEnv with secretKeyRef)" $key) }}
+{{- $topics := (include "mfstream.topics" . | fromJson).topics }}
+{{- range $topics }}
+{{- if and (eq .name "ratings-valid") (lt (int .partitions) (len $.Values.config.models)) }}
+{{- fail (printf "config.models names %d models but topic ratings-valid (%s) has %s partitions: the pipeline needs one per model; raise its partitions in topics/ratings-valid.properties and run helm/sync-files.sh" (len $.Values.config.models) .file .partitions) }}
 {{- end }}
 {{- end }}
 {{- end }}

@@ -170,20 +170,21 @@ class HelmTemplateTest {
   }
 
   @Test
-  void shouldWriteExtraSettingsExactlyAsTheJvmReadsThem() {
-    Path values = ChartFixture.writeValues(tmp, "extra.yaml", """
+  void shouldWriteKafkaSettingsExactlyAsTheJvmReadsThem() {
+    Path values = ChartFixture.writeValues(tmp, "kafka.yaml", """
         config:
-          extra:
-            replay.format: "delimited:\\\\t:0:1:2"
-            some.large.number: 604800000
           kafka:
+            ssl.truststore.location: "C:\\\\certs\\\\truststore.jks"
             client.id: " leading space"
+            buffer.memory: 33554432
+            request.timeout.ms: 30000.0
         """);
     Properties p = ChartFixture.render(Map.of(), values).properties();
-    assertEquals("delimited:\\t:0:1:2", p.getProperty("replay.format"),
-        "a backslash must survive the .properties escapes");
-    assertEquals("604800000", p.getProperty("some.large.number"));
+    assertEquals("C:\\certs\\truststore.jks", p.getProperty("kafka.ssl.truststore.location"),
+        "backslashes must survive the .properties escapes");
     assertEquals(" leading space", p.getProperty("kafka.client.id"));
+    assertEquals("33554432", p.getProperty("kafka.buffer.memory"));
+    assertEquals("30000", p.getProperty("kafka.request.timeout.ms"));
   }
 
   @Test
@@ -242,6 +243,7 @@ class HelmTemplateTest {
     assertEquals("[\"ALL\"]", c.path("capabilities").path("drop").toString());
     assertTrue(c.path("capabilities").path("add").isMissingNode());
     assertFalse(r.podSpec().path("automountServiceAccountToken").asBoolean(true));
+    assertFalse(r.podSpec().path("enableServiceLinks").asBoolean(true));
   }
 
   @Test

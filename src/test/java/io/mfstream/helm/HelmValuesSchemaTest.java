@@ -116,18 +116,25 @@ class HelmValuesSchemaTest {
     Path values = ChartFixture.writeValues(tmp, "v.yaml",
         "config: {kafka: {sasl.jaas.config: \"x required password=secret;\"}}\n");
     assertNames(failure(Map.of(), values), "config.kafka.sasl.jaas.config", "kafkaSecret.keys");
-    Path extra = ChartFixture.writeValues(tmp, "e.yaml",
-        "config: {extra: {ssl.keystore.password: hunter2}}\n");
-    assertNames(failure(Map.of(), extra), "config.extra.ssl.keystore.password");
+    Path password = ChartFixture.writeValues(tmp, "p.yaml",
+        "config: {kafka: {ssl.keystore.password: hunter2}}\n");
+    assertNames(failure(Map.of(), password), "config.kafka.ssl.keystore.password");
   }
 
   @Test
-  void shouldRefuseExtraSettingsThatTheChartAlreadyWrites() {
-    for (String key : List.of("state.dir", "http.port", "kafka.acks", "model.mlp.hidden")) {
-      Path values = ChartFixture.writeValues(tmp, "v.yaml",
-          "config: {extra: {" + key + ": \"1\"}}\n");
-      assertNames(failure(Map.of(), values), "config.extra." + key);
-    }
+  void shouldRejectSettingsTheApplicationDoesNotKnow() {
+    Path values = ChartFixture.writeValues(tmp, "v.yaml", "config: {extra: {replay.rate: 5}}\n");
+    assertNames(failure(Map.of(), values), "/config", "extra");
+  }
+
+  @Test
+  void shouldRejectMoreModelsThanRatingsValidHasPartitions() {
+    Path values = ChartFixture.writeValues(tmp, "v.yaml", """
+        config:
+          models: [{name: plain-mf}, {name: biased-mf}, {name: mlp}, {name: dropout-mlp}]
+        """);
+    assertNames(failure(Map.of(), values), "config.models names 4 models",
+        "files/topics/ratings-valid.properties", "one per model");
   }
 
   /** Every value in values.yaml is typed by the schema (no value escapes validation). */
