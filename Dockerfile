@@ -50,8 +50,9 @@ COPY topics /app/topics
 COPY docker/mfstream.properties /etc/mfstream/mfstream.properties
 # ND4J unpacks its native libraries into the JavaCPP cache: /tmp, so that the root filesystem
 # can be read-only. Add JVM flags to JAVA_TOOL_OPTIONS, keeping this one.
+# state.dir is set in /etc/mfstream/mfstream.properties, not by an environment variable: a
+# variable would override the file that a deployment mounts (the Helm chart's ConfigMap).
 ENV LANG=C.UTF-8 \
-    MFSTREAM_STATE_DIR=/var/lib/mfstream/state \
     JAVA_TOOL_OPTIONS="-Dorg.bytedeco.javacpp.cachedir=/tmp/javacpp"
 USER 10001:10001
 VOLUME ["/var/lib/mfstream/state"]

@@ -172,6 +172,15 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
           out.printf("mfstream: exported %s to %s%n", model, file);
         }
       }
+      for (String model : config.modelNames()) {
+        ModelStatus s = board.get(model);
+        if (s != null && s.scored() > 0) {
+          out.printf("mfstream: %s: %,d ratings scored, prequential RMSE %.4f (rolling %.4f over "
+              + "the last %,d), version %,d, %,d ratings learned%n", model, s.scored(),
+              s.overallRmse(), s.rollingRmse(), Math.min(s.scored(), s.window()), s.version(),
+              s.trained());
+        }
+      }
       out.printf("mfstream: %s; stopping%n", stopReason.get());
       out.flush();
       try {

@@ -97,7 +97,7 @@ class CreateTopicsScriptTest {
     for (TopicDefinition d : TopicDefinitions.load(TOPICS)) {
       expected.put(d.name(), expectedArguments(BOOTSTRAP, d));
     }
-    assertEquals(8, expected.size(), "the project's eight topics");
+    assertEquals(9, expected.size(), "the project's nine topics");
     assertEquals(expected, byTopic(run.invocations()));
   }
 
@@ -106,7 +106,7 @@ class CreateTopicsScriptTest {
     Map<String, List<String>> created =
         byTopic(CreateTopicsRun.run(work, List.of("sh"), 0, BOOTSTRAP, "topics").invocations());
     assertEquals(List.of("--bootstrap-server", "kafka:9092", "--create", "--if-not-exists",
-        "--topic", "ratings", "--partitions", "3", "--replication-factor", "1",
+        "--topic", "ratings", "--partitions", "1", "--replication-factor", "1",
         "--config", "cleanup.policy=delete", "--config", "retention.ms=604800000"),
         created.get("ratings"));
     assertEquals(List.of("--bootstrap-server", "kafka:9092", "--create", "--if-not-exists",

@@ -29,8 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * MovieLens 100K replayed in timestamp order through the whole pipeline (real broker, exactly
  * once, the run command's default models and settings): each model's prequential RMSE equals the
- * offline prequential pass over the same order and settings, and its parameters are
- * bit-identical. Skipped when the data is absent. docs/STREAMING.md reports the figures.
+ * offline prequential pass over the same order and settings (to float rounding), and its
+ * parameters are bit-identical. Skipped when the data is absent. docs/STREAMING.md reports the figures.
  */
 class MovieLensStreamingTest {
   private static final Path DATA =
@@ -69,8 +69,14 @@ class MovieLensStreamingTest {
               streamed.overallRmse(), expected.rmse(), streamed.rollingRmse(),
               expected.rollingRmse(), streamed.scored(), seconds);
           assertEquals(expected.count(), streamed.scored(), spec.name());
-          assertEquals(expected.rmse(), streamed.overallRmse(), 1e-9, spec.name());
-          assertEquals(expected.rollingRmse(), streamed.rollingRmse(), 1e-9, spec.name());
+          // Scores agree to float rounding, not bit for bit: the stream scores each rating on
+          // its own, the offline pass a batch at a time, and BLAS sums a 1-row and a 16-row
+          // product in different orders (the MLP layers). Training is batch against batch:
+          // bit-identical parameters, below.
+          assertEquals(expected.rmse(), streamed.overallRmse(), 1e-7 * expected.rmse(),
+              spec.name());
+          assertEquals(expected.rollingRmse(), streamed.rollingRmse(),
+              1e-7 * expected.rollingRmse(), spec.name());
           assertEquals(expected.coldStarts(), streamed.coldStarts(), spec.name());
           // The last partial batch is pending in the stream; the offline pass learned from it.
           Trainer upToLastBatch = new Trainer(spec.model(), spec.optimizer(), spec.batchSize());

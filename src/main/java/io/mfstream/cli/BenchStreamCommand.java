@@ -1,0 +1,89 @@
+package io.mfstream.cli;
+
+import io.mfstream.data.Rating;
+import io.mfstream.stream.app.StreamingBenchmark;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Throughput of the whole streaming pipeline, per variant of its settings. */
+@Command(name = "bench-stream", mixinStandardHelpOptions = true,
+    description = {"Throughput of the whole pipeline on an embedded broker: replays the ratings "
+        + "as fast as possible and measures the time until every model has scored them all. "
+        + "Each --variant runs on a fresh broker, one after the other, for a side-by-side "
+        + "comparison (docs/BENCHMARKS.md)."})
+final class BenchStreamCommand implements Callable<Integer> {
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--data", paramLabel = "FILE", description = "Ratings (e.g. u.data); "
+      + "synthetic when absent.")
+  Path dataFile;
+
+  @Mixin
+  DataOptions data;
+
+  @Option(names = "--limit", paramLabel = "N", description = "Use the first N ratings.")
+  Integer limit;
+
+  @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting of every "
+      + "variant (run's keys, docs/CONFIGURATION.md); repeatable.")
+  Map<String, String> base = new LinkedHashMap<>();
+
+  @Option(names = "--variant", paramLabel = "NAME[:KEY=VALUE,...]", description = "A variant: "
+      + "its name and settings added to --set; repeatable. Default: one variant, 'defaults'.")
+  List<String> variants;
+
+  @Option(names = "--rounds", defaultValue = "1", description = "Run the variants this many "
+      + "times, interleaved (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    List<Rating> ratings = data.load(dataFile, "timestamp", spec.commandLine().getErr())
+        .ratings();
+    if (dataFile == null) {
+      ratings = ratings.stream().map(r -> new Rating(r.user(), r.item(),
+          Math.max(0.5f, Math.min(5f, r.rating())), r.timestamp())).toList();
+    }
+    if (limit != null) {
+      ratings = ratings.subList(0, Math.min(limit, ratings.size()));
+    }
+    Map<String, Map<String, String>> parsed = new LinkedHashMap<>();
+    if (variants == null || variants.isEmpty()) {
+      parsed.put("defaults", Map.of());
+    } else {
+      for (String v : variants) {
+        int colon = v.indexOf(':');
+        String name = colon < 0 ? v : v.substring(0, colon);
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (colon >= 0) {
+          for (String kv : v.substring(colon + 1).split(",")) {
+            int eq = kv.indexOf('=');
+            if (eq < 1) {
+              throw new IllegalArgumentException("--variant " + v + ": '" + kv
+                  + "' is not KEY=VALUE");
+            }
+            settings.put(kv.substring(0, eq).trim(), kv.substring(eq + 1).trim());
+          }
+        }
+        parsed.put(name, settings);
+      }
+    }
+    out.printf("bench-stream: %,d ratings, settings %s, %d round(s)%n", ratings.size(), base,
+        rounds);
+    for (int r = 0; r < rounds; r++) {
+      StreamingBenchmark.run(ratings, base, parsed, out);
+    }
+    return 0;
+  }
+}
