@@ -76,6 +76,37 @@ class PipelineTopologyTest {
     return new TopologyTestDriver(PipelineTopology.build(settings, board, metrics, counts), p);
   }
 
+  @org.junit.jupiter.api.Test
+  void aPartialBatchShouldBeLearnedFromOnceTheLingerTimePassed() {
+    ModelSpec spec = spec(ModelType.BIASED_MF);
+    PipelineSettings settings = new PipelineSettings(List.of(spec), REPORT_EVERY, 1000,
+        ValidatorConfig.defaults());
+    StatusBoard board = new StatusBoard();
+    List<Rating> data = StreamTestSupport.randomRatings(BATCH - 1, 3, 3, 8);
+    try (TopologyTestDriver d = driver(settings, board, PipelineMetrics.NONE,
+        new RejectionCounts())) {
+      TestInputTopic<byte[], byte[]> ratings = d.createInputTopic(Topics.RATINGS.name(),
+          new ByteArraySerializer(), new ByteArraySerializer());
+      for (Rating r : data) {
+        ratings.pipeInput(null, Topics.RATINGS_VALID.valueSerde().serializer()
+            .serialize("ratings", RatingEvent.from(r)));
+      }
+      assertEquals(0, board.get(spec.name()).version());
+      assertEquals(BATCH - 1, board.get(spec.name()).pending());
+      d.advanceWallClockTime(java.time.Duration.ofMillis(400));
+      assertEquals(0, board.get(spec.name()).version(), "flushed before the linger time");
+      d.advanceWallClockTime(java.time.Duration.ofMillis(1200));
+      assertEquals(1, board.get(spec.name()).version(), "not flushed after the linger time");
+      assertEquals(0, board.get(spec.name()).pending());
+      assertEquals(BATCH - 1, board.get(spec.name()).trained());
+      // ...and durably: the store holds the flushed model with nothing pending.
+      ModelStore stored = ModelStore.open(d.getKeyValueStore(TrainProcessor.STORE), spec,
+          Kernels.forCurrentBackend());
+      assertTrue(stored.learner().pending().isEmpty());
+      assertEquals(1, stored.learner().trainer().version());
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(ModelType.class)
   void shouldValidateScoreTrainReportAndServe(ModelType type) {

@@ -106,7 +106,7 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     if (model.createdFresh() && spec.warmStart() != null) {
       publishAll();
     }
-    firstPendingAt = System.currentTimeMillis();
+    firstPendingAt = context.currentSystemTimeMs();
     board.declare(spec.name());
     publishStatus();
     if (lingerMs > 0) {
@@ -127,7 +127,7 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     OnlineLearner learner = model.learner();
     int pendingBefore = learner.pending().size();
     if (pendingBefore == 0) {
-      firstPendingAt = System.currentTimeMillis();
+      firstPendingAt = context.currentSystemTimeMs();
     }
     long t0 = System.nanoTime();
     OnlineLearner.Observation obs = model.observe(rating, record.timestamp());
