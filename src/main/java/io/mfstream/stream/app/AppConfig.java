@@ -125,6 +125,7 @@ public final class AppConfig {
     }
     pipeline(); // checks every model and number
     httpPort();
+    streamsProperties("check:9092");
   }
 
   private String origin(String key) {
@@ -354,7 +355,18 @@ public final class AppConfig {
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class.getName());
     p.put(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG, "INFO");
+    // Throughput (docs/BENCHMARKS.md, bench-stream): a read_committed fetch that finds nothing
+    // past the last stable offset waits fetch.max.wait.ms (500 ms by default) before it returns,
+    // and each model's ratings take two such hops (ratings -> ratings-valid -> trainer). Larger
+    // polls and buffers let a trainer task work through more ratings per poll.
+    p.put("fetch.max.wait.ms", "50");
+    p.put("max.poll.records", "5000");
+    p.put("buffered.records.per.partition", "10000");
     p.putAll(kafkaClientSettings());
+    if (!StreamsConfig.EXACTLY_ONCE_V2.equals(p.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG))) {
+      throw bad("kafka.processing.guarantee", "would break exactly-once learning: the model "
+          + "state commits with the input offsets only under exactly_once_v2");
+    }
     return p;
   }
 

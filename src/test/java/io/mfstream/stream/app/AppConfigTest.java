@@ -114,6 +114,11 @@ class AppConfigTest {
         () -> AppConfig.load(null, Map.of(), Map.of("rating.min", "5", "rating.max", "1")));
     assertTrue(range.getMessage().contains("rating.max"), range.getMessage());
 
+    IllegalArgumentException guarantee = assertThrows(IllegalArgumentException.class,
+        () -> AppConfig.load(null, Map.of(), Map.of("kafka.processing.guarantee",
+            "at_least_once")));
+    assertTrue(guarantee.getMessage().contains("exactly_once_v2"), guarantee.getMessage());
+
     IllegalArgumentException warm = assertThrows(IllegalArgumentException.class,
         () -> AppConfig.load(null, Map.of(), Map.of("model.mlp.warm.start", "/no/such.mfsnap")));
     assertTrue(warm.getMessage().contains("not a readable file"), warm.getMessage());
