@@ -55,7 +55,7 @@ class MovieLensStreamingTest {
       // Everything else is the run command's default: models biased-mf and mlp (k = 64, hidden
       // 64), batch 16, rolling window 1000.
       AppConfig config = AppConfig.load(null, Map.of(), s);
-      try (Pipeline p = PipelineIntegrationTest.start(config)) {
+      try (Pipeline p = PipelineScenario.start(config)) {
         long t0 = System.nanoTime();
         Replayer.builder(kafka.bootstrapServers()).build().replay(ratings);
         awaitScored(p, ratings.size(), Duration.ofMinutes(15));

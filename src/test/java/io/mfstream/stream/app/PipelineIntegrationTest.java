@@ -1,49 +1,17 @@
 package io.mfstream.stream.app;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import io.mfstream.data.Rating;
-import io.mfstream.data.SyntheticRatings;
-import io.mfstream.stream.StreamTestSupport;
 import io.mfstream.stream.embedded.EmbeddedKafka;
-import io.mfstream.stream.messages.Prediction;
-import io.mfstream.stream.messages.PredictionRequest;
-import io.mfstream.stream.messages.RmseReport;
-import io.mfstream.stream.replay.Replayer;
-import io.mfstream.stream.serde.Topics;
-import io.mfstream.stream.status.ModelStatus;
-import io.mfstream.stream.status.PipelineMetrics;
-import io.mfstream.stream.status.StatusBoard;
-import io.mfstream.stream.train.ModelSpec;
-import io.mfstream.stream.validate.RejectionCounts;
-import io.mfstream.train.OnlineLearner;
-import io.mfstream.train.Trainer;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The pipeline end to end on a real broker (Kafka's own server, in-process, no Docker): ratings
- * in, RMSE falling, predictions stamped with the model version; stopped and started again twice
- * (once with its local state, once with the state directory wiped, so it restores from the
- * changelog): it learns every rating exactly once, and its models end bit-identical to an
- * uninterrupted run over the same ratings.
+ * {@link PipelineScenario} on Kafka's own server started in-process ({@link EmbeddedKafka}): no
+ * Docker needed, so it runs everywhere.
  */
 class PipelineIntegrationTest {
-  static final Duration WAIT = Duration.ofSeconds(120);
   private static EmbeddedKafka kafka;
 
   @TempDir Path dir;
@@ -60,143 +28,8 @@ class PipelineIntegrationTest {
     }
   }
 
-  static Map<String, String> settings(String bootstrap, Path stateDir) {
-    Map<String, String> s = new HashMap<>();
-    s.put("bootstrap.servers", bootstrap);
-    s.put("application.id", "pipeline-it");
-    s.put("state.dir", stateDir.toString());
-    s.put("topics.create", "true");
-    s.put("models", "biased-mf,mlp");
-    s.put("model.biased-mf.factors", "8");
-    s.put("model.mlp.factors", "8");
-    s.put("model.mlp.hidden", "8");
-    s.put("model.mlp.init.scale", "0.1");
-    s.put("batch.size", "8");
-    s.put("rmse.window", "200");
-    s.put("rmse.report.every", "100");
-    s.put("http.port", "0");
-    s.put("kafka.commit.interval.ms", "50");
-    // A restarted instance waits for the old member's session to time out (Kafka Streams does
-    // not leave the group on close); the broker's minimum keeps the restarts quick.
-    s.put("kafka.session.timeout.ms", "6000");
-    s.put("kafka.heartbeat.interval.ms", "1000");
-    return s;
-  }
-
   @Test
   void shouldLearnServeAndResumeExactlyAfterRestarts() throws Exception {
-    // Only ratings the validator accepts ([0.5, 5]): the rest would go to the dead letters.
-    List<Rating> data = SyntheticRatings.builder().users(80).items(60).rank(3).ratings(3600)
-        .sigma(0.3).seed(17).build().ratings().stream()
-        .filter(r -> r.rating() >= 0.5f && r.rating() <= 5f).limit(3000).toList();
-    assertEquals(3000, data.size());
-    Path state = dir.resolve("state");
-    AppConfig config = AppConfig.load(null, Map.of(), settings(kafka.bootstrapServers(), state));
-    Replayer replayer = Replayer.builder(kafka.bootstrapServers()).build();
-
-    // Phase 1: a first third; predictions are answered, stamped with the trainer's version.
-    try (Pipeline p = start(config)) {
-      replayer.replay(data.subList(0, 1000));
-      awaitScored(p, 1000);
-      try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers())) {
-        for (String model : config.modelNames()) {
-          long version = p.board().get(model).version();
-          assertEquals(1000 / 8, version, model);
-        }
-        List<Prediction> answers = client.askUntil(
-            new PredictionRequest("it-1", data.get(0).user(), data.get(0).item()),
-            config.modelNames().size(), a -> a.modelVersion() == 1000 / 8, WAIT);
-        assertEquals(config.modelNames(), answers.stream().map(Prediction::model).sorted()
-            .toList());
-        for (Prediction a : answers) {
-          assertEquals(1000, a.ratingsLearned());
-          assertFalse(a.coldStart());
-          assertTrue(Float.isFinite(a.rating()));
-        }
-      }
-    }
-
-    // Phase 2: restarted on its local state.
-    try (Pipeline p = start(config)) {
-      ModelStatus restored = p.board().get("biased-mf");
-      assertEquals(1000, restored.scored(), "the restarted trainer did not restore its counters");
-      replayer.replay(data.subList(1000, 2000));
-      awaitScored(p, 2000);
-    }
-
-    // Phase 3: the local state is lost; it is restored from the changelog topics.
-    deleteTree(state);
-    try (Pipeline p = start(config)) {
-      replayer.replay(data.subList(2000, 3000));
-      awaitScored(p, 3000);
-      for (ModelSpec spec : config.pipeline().models()) {
-        OnlineLearner offline = new OnlineLearner(
-            new Trainer(spec.model(), spec.optimizer(), spec.batchSize()), spec.window());
-        for (Rating r : data) {
-          offline.observe(r);
-        }
-        Path file = p.exportSnapshot(spec.name(), dir.resolve(spec.name() + ".mfsnap"), WAIT);
-        assertArrayEquals(StreamTestSupport.snapshot(offline.trainer()), Files.readAllBytes(file),
-            spec.name() + ": after two restarts the model differs from an uninterrupted run");
-        ModelStatus s = p.board().get(spec.name());
-        assertEquals(offline.rmse(), s.overallRmse(), 0.0, spec.name());
-        assertEquals(offline.rollingRmse(), s.rollingRmse(), 0.0, spec.name());
-      }
-    }
-
-    // Exactly once: one RMSE report per 100 ratings per model, none twice, RMSE falling.
-    try (KafkaTestClient client = new KafkaTestClient(kafka.bootstrapServers())) {
-      List<RmseReport> reports = client.readAll(Topics.RMSE, 60, WAIT);
-      for (String model : config.modelNames()) {
-        List<Long> counts = reports.stream().filter(r -> r.model().equals(model))
-            .map(RmseReport::count).toList();
-        List<Long> expected = new ArrayList<>();
-        for (long c = 100; c <= 3000; c += 100) {
-          expected.add(c);
-        }
-        assertEquals(expected, counts, model + ": RMSE reports lost or duplicated");
-        List<RmseReport> mine = reports.stream().filter(r -> r.model().equals(model)).toList();
-        double first = mine.get(1).rmse();
-        double last = mine.get(mine.size() - 1).rmse();
-        assertTrue(last < 0.8 * first, model + ": RMSE did not fall: " + first + " -> " + last);
-      }
-    }
-  }
-
-  static Pipeline start(AppConfig config) throws Exception {
-    Pipeline p = Pipeline.start(config, PipelineMetrics.NONE, new StatusBoard(),
-        new RejectionCounts());
-    p.awaitRunning(WAIT);
-    return p;
-  }
-
-  static void awaitScored(Pipeline p, long n) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (true) {
-      boolean done = true;
-      for (String model : p.config().modelNames()) {
-        ModelStatus s = p.board().get(model);
-        done &= s != null && s.scored() >= n;
-      }
-      if (done) {
-        return;
-      }
-      if (p.failure() != null) {
-        throw new AssertionError("the pipeline failed", p.failure());
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not all models scored " + n + " ratings within " + WAIT + ": "
-            + p.board().all());
-      }
-      Thread.sleep(50);
-    }
-  }
-
-  static void deleteTree(Path root) throws Exception {
-    try (Stream<Path> all = Files.walk(root)) {
-      for (Path x : all.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(x);
-      }
-    }
+    PipelineScenario.run(kafka.bootstrapServers(), dir);
   }
 }
