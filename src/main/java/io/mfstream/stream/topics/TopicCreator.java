@@ -53,6 +53,7 @@ public final class TopicCreator {
 
   /**
    * Creates every defined topic the cluster lacks and checks the partition counts of the others.
+   * It returns once the broker it asked lists the topics it created.
    *
    * @param admin an Admin client of the cluster; not closed here
    * @param definitions the topics, for example from {@link TopicDefinitions#load}
@@ -95,6 +96,7 @@ public final class TopicCreator {
           existing.add(definition.name());
         }
       }
+      awaitListed(admin, created, deadline);
     }
 
     List<PartitionMismatch> mismatches = new ArrayList<>();
@@ -115,6 +117,30 @@ public final class TopicCreator {
     existing.sort(null);
     mismatches.sort(Comparator.comparing(PartitionMismatch::topic));
     return new Result(created, existing, mismatches);
+  }
+
+  /**
+   * Waits until a listing shows {@code names}. A KRaft broker answers CreateTopics once the
+   * controller has committed the topics, which can be before its own metadata has caught up (tens
+   * of milliseconds): a client that looks for the topics right after, as the pipeline does, would
+   * not find them yet.
+   */
+  private static void awaitListed(Admin admin, List<String> names, long deadline)
+      throws InterruptedException {
+    while (true) {
+      Set<String> listed = await(
+          admin.listTopics(new ListTopicsOptions().timeoutMs(remainingMs(deadline))).names(),
+          deadline, "listing the topics just created");
+      List<String> absent = names.stream().filter(n -> !listed.contains(n)).toList();
+      if (absent.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() >= deadline) {
+        throw new TimeoutException("timed out waiting for the topics just created to be listed: "
+            + absent);
+      }
+      Thread.sleep(10);
+    }
   }
 
   private static int remainingMs(long deadline) {

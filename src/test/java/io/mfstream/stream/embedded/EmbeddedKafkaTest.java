@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
@@ -131,6 +132,24 @@ class EmbeddedKafkaTest {
         result.partitionMismatches());
     assertEquals(defined, admin.describeTopics(List.of("ratings")).allTopicNames().get()
         .get("ratings").partitions().size(), "the existing topic was changed");
+  }
+
+  @Test
+  void shouldListTheTopicsItCreatedAsSoonAsItReturns() throws Exception {
+    // The broker answers CreateTopics before its own metadata has caught up (tens of ms): a
+    // listing right after a bare createTopics misses the new topics nearly every time, and the
+    // pipeline, which checks its topics right after creating them, then refuses to start.
+    for (int round = 0; round < 10; round++) {
+      List<TopicDefinition> fresh = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        fresh.add(new TopicDefinition("listed-" + round + "-" + i, 1, (short) 1, Map.of()));
+      }
+      List<String> names = fresh.stream().map(TopicDefinition::name).toList();
+      assertEquals(names, TopicCreator.createAll(admin, fresh, TIMEOUT).created());
+      Set<String> listed = admin.listTopics().names().get();
+      assertTrue(listed.containsAll(names), "round " + round + ": created " + names
+          + " but the broker lists " + listed);
+    }
   }
 
   @Test
