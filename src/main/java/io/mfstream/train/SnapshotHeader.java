@@ -19,7 +19,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * of every array that follows, in order. Parsing checks every field and reports problems as
  * {@link SnapshotFormatException}s that name the field.
  */
-record SnapshotHeader(ModelConfig model, OptimizerConfig optimizer, long version, long trained,
+public record SnapshotHeader(ModelConfig model, OptimizerConfig optimizer, long version, long trained,
     double labelSum, long labelCount, int users, int items, List<String> arrayNames,
     List<long[]> arrayShapes) {
 
@@ -33,12 +33,13 @@ record SnapshotHeader(ModelConfig model, OptimizerConfig optimizer, long version
         net.items().size(), arrayNames, arrayShapes);
   }
 
-  /** The header as the JSON bytes a snapshot stores. */
-  byte[] toBytes() throws IOException {
-    ModelConfig m = model;
-    OptimizerConfig o = optimizer;
-    ObjectNode h = JSON.createObjectNode();
-    ObjectNode model = h.putObject("model");
+  /**
+   * Writes a model and an optimiser configuration as the {@code model} and {@code optimizer}
+   * objects of {@code into}: the form snapshots store and the streaming trainer's state store
+   * checks on open.
+   */
+  public static void writeConfigs(ObjectNode into, ModelConfig m, OptimizerConfig o) {
+    ObjectNode model = into.putObject("model");
     model.put("type", m.type().id());
     model.put("factors", m.factors());
     model.put("hidden", m.hidden());
@@ -46,7 +47,7 @@ record SnapshotHeader(ModelConfig model, OptimizerConfig optimizer, long version
     model.put("initScale", m.initScale());
     model.put("seed", m.seed());
     model.put("dataType", m.dataType().name());
-    ObjectNode opt = h.putObject("optimizer");
+    ObjectNode opt = into.putObject("optimizer");
     opt.put("kind", o.kind().name());
     opt.put("learningRate", o.learningRate());
     opt.put("momentum", o.momentum());
@@ -55,6 +56,12 @@ record SnapshotHeader(ModelConfig model, OptimizerConfig optimizer, long version
     opt.put("beta2", o.beta2());
     opt.put("epsilon", o.epsilon());
     opt.put("embeddings", o.embeddings().name());
+  }
+
+  /** The header as the JSON bytes a snapshot stores. */
+  byte[] toBytes() throws IOException {
+    ObjectNode h = JSON.createObjectNode();
+    writeConfigs(h, model, optimizer);
     h.put("version", version);
     h.put("trained", trained);
     h.put("labelSum", labelSum);

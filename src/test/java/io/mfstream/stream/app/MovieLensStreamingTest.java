@@ -58,7 +58,7 @@ class MovieLensStreamingTest {
       try (Pipeline p = PipelineScenario.start(config)) {
         long t0 = System.nanoTime();
         Replayer.builder(kafka.bootstrapServers()).build().replay(ratings);
-        awaitScored(p, ratings.size(), Duration.ofMinutes(15));
+        PipelineScenario.awaitScored(p, ratings.size(), Duration.ofMinutes(15));
         double seconds = (System.nanoTime() - t0) / 1e9;
         for (ModelSpec spec : config.pipeline().models()) {
           Trainer offline = new Trainer(spec.model(), spec.optimizer(), spec.batchSize());
@@ -90,29 +90,6 @@ class MovieLensStreamingTest {
               spec.name() + ": the streamed model differs from the offline one");
         }
       }
-    }
-  }
-
-  private static void awaitScored(Pipeline p, long n, Duration timeout)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      boolean done = true;
-      for (String model : p.config().modelNames()) {
-        ModelStatus s = p.board().get(model);
-        done &= s != null && s.scored() >= n;
-      }
-      if (done) {
-        return;
-      }
-      if (p.failure() != null) {
-        throw new AssertionError("the pipeline failed", p.failure());
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not all models scored " + n + " ratings within " + timeout
-            + ": " + p.board().all());
-      }
-      Thread.sleep(200);
     }
   }
 }

@@ -164,7 +164,12 @@ final class PipelineScenario {
   }
 
   private static void awaitScored(Pipeline p, long n) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
+    awaitScored(p, n, WAIT);
+  }
+
+  /** Waits until every model of the pipeline has scored at least n ratings. */
+  static void awaitScored(Pipeline p, long n, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       boolean done = true;
       for (String model : p.config().modelNames()) {
@@ -178,8 +183,8 @@ final class PipelineScenario {
         throw new AssertionError("the pipeline failed", p.failure());
       }
       if (System.nanoTime() > deadline) {
-        throw new AssertionError("not all models scored " + n + " ratings within " + WAIT + ": "
-            + p.board().all());
+        throw new AssertionError("not all models scored " + n + " ratings within " + timeout
+            + ": " + p.board().all());
       }
       Thread.sleep(50);
     }
