@@ -46,7 +46,7 @@ final class PipelineScenario {
 
   private PipelineScenario() {}
 
-  private static Map<String, String> settings(String bootstrap, Path stateDir) {
+  static Map<String, String> settings(String bootstrap, Path stateDir) {
     Map<String, String> s = new HashMap<>();
     s.put("bootstrap.servers", bootstrap);
     s.put("application.id", "pipeline-it");
