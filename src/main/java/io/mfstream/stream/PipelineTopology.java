@@ -78,9 +78,12 @@ public final class PipelineTopology {
         Topics.RATINGS_VALID.valueSerde().deserializer(), Topics.RATINGS_VALID.name());
     t.addProcessor(TRAIN, TrainProcessor.supplier(settings.models(), settings.reportEvery(),
         settings.lingerMs(), board, metrics, snapshots), TRAIN_SOURCE);
+    // Cached: the counters, RMSE ring slot and pending ratings are rewritten for every rating;
+    // the cache keeps the latest value per key and writes it to RocksDB and the changelog at the
+    // commit (docs/BENCHMARKS.md).
     t.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(TrainProcessor.STORE), Serdes.Bytes(), Serdes.ByteArray()),
-        TRAIN);
+        Stores.persistentKeyValueStore(TrainProcessor.STORE), Serdes.Bytes(), Serdes.ByteArray())
+        .withCachingEnabled(), TRAIN);
     t.addSink(TrainProcessor.RMSE_CHILD, Topics.RMSE.name(), new StringSerializer(),
         Topics.RMSE.valueSerde().serializer(), TRAIN);
     t.addSink(TrainProcessor.UPDATES_CHILD, Topics.MODEL_UPDATES.name(), new StringSerializer(),

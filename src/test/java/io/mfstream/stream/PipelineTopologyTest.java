@@ -77,6 +77,46 @@ class PipelineTopologyTest {
   }
 
   @org.junit.jupiter.api.Test
+  void aWarmStartedModelShouldBeServedBeforeItsFirstRating() throws Exception {
+    ModelSpec base = spec(ModelType.BIASED_MF);
+    Trainer offline = new Trainer(base.model(), base.optimizer(), BATCH);
+    List<Rating> history = StreamTestSupport.randomRatings(BATCH * 6, 5, 6, 12);
+    for (int at = 0; at < history.size(); at += BATCH) {
+      offline.trainBatch(history, at, BATCH);
+    }
+    Path file = stateDir.resolve("warm.mfsnap");
+    io.mfstream.train.ModelSnapshot.save(offline, file);
+    ModelSpec warm = new ModelSpec(base.name(), base.model(), base.optimizer(), BATCH, WINDOW,
+        file);
+    PipelineSettings settings = new PipelineSettings(List.of(warm), REPORT_EVERY, 0,
+        ValidatorConfig.defaults());
+    try (TopologyTestDriver d = driver(settings, new StatusBoard(), PipelineMetrics.NONE,
+        new RejectionCounts())) {
+      d.advanceWallClockTime(java.time.Duration.ofMillis(50));
+      TestInputTopic<String, PredictionRequest> asks = d.createInputTopic(
+          Topics.PREDICTION_REQUESTS.name(), new StringSerializer(),
+          Topics.PREDICTION_REQUESTS.valueSerde().serializer());
+      TestOutputTopic<String, Prediction> answers = d.createOutputTopic(
+          Topics.PREDICTIONS.name(), Topics.PREDICTIONS.keySerde().deserializer(),
+          Topics.PREDICTIONS.valueSerde().deserializer());
+      Rating known = history.get(0);
+      asks.pipeInput("x", new PredictionRequest("w1", known.user(), known.item()));
+      Prediction p = answers.readValue();
+      float[] expected = new float[1];
+      offline.predict(List.of(known), 0, 1, expected, null);
+      assertEquals(offline.version(), p.modelVersion());
+      assertEquals(offline.trained(), p.ratingsLearned());
+      assertFalse(p.coldStart());
+      assertEquals(expected[0], p.rating(), 1e-5);
+      // ...and the warm model is in the store.
+      Trainer stored = ModelStore.open(d.getKeyValueStore(TrainProcessor.STORE), warm,
+          Kernels.forCurrentBackend()).learner().trainer();
+      org.junit.jupiter.api.Assertions.assertArrayEquals(StreamTestSupport.snapshot(offline),
+          StreamTestSupport.snapshot(stored));
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void aPartialBatchShouldBeLearnedFromOnceTheLingerTimePassed() {
     ModelSpec spec = spec(ModelType.BIASED_MF);
     PipelineSettings settings = new PipelineSettings(List.of(spec), REPORT_EVERY, 1000,

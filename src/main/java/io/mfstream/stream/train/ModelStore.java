@@ -73,6 +73,8 @@ public final class ModelStore {
   private int persistedUsers;
   private int persistedItems;
   private final boolean fresh;
+  /** A fresh model whose initial state is not in the store yet (see {@link #open}). */
+  private boolean initialWritePending;
 
   private ModelStore(KeyValueStore<Bytes, byte[]> store, ReadOnlyKeyValueStore<Bytes, byte[]> reader,
       ModelSpec spec, OnlineLearner learner, boolean fresh) {
@@ -93,19 +95,32 @@ public final class ModelStore {
    */
   public static ModelStore open(KeyValueStore<Bytes, byte[]> store, ModelSpec spec,
       Kernels kernels) {
+    ModelStore ms = open(store, spec, kernels, false);
+    return ms;
+  }
+
+  /**
+   * {@link #open}, optionally deferring the writes of a fresh model until its first rating: a
+   * cached Kafka Streams store accepts writes only while a record is processed, not while the
+   * task initialises. Nothing is lost by waiting: until then the model is exactly what a fresh
+   * open recreates.
+   */
+  public static ModelStore open(KeyValueStore<Bytes, byte[]> store, ModelSpec spec,
+      Kernels kernels, boolean deferInitialWrite) {
     byte[] config = store.get(key(CONFIG));
-    byte[] expected = configJson(spec);
     if (config == null) {
       Trainer trainer = spec.warmStart() == null
           ? new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels)
           : warmStart(spec, kernels);
       ModelStore ms = new ModelStore(store, store, spec,
           new OnlineLearner(trainer, spec.window()), true);
-      store.put(key(CONFIG), expected);
-      ms.writeAll();
+      ms.initialWritePending = true;
+      if (!deferInitialWrite) {
+        ms.writeInitialIfPending();
+      }
       return ms;
     }
-    checkConfig(spec, config, expected);
+    checkConfig(spec, config, configJson(spec));
     Trainer trainer = new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels);
     ModelStore ms = new ModelStore(store, store, spec, new OnlineLearner(trainer, spec.window()),
         false);
@@ -113,24 +128,15 @@ public final class ModelStore {
     return ms;
   }
 
-  /**
-   * Rebuilds the model from a store without writing to it (for example a store queried from a
-   * running application, to export a snapshot).
-   *
-   * @throws IllegalStateException if the store holds no model, or one of another configuration
-   */
-  public static OnlineLearner read(ReadOnlyKeyValueStore<Bytes, byte[]> store, ModelSpec spec,
-      Kernels kernels) {
-    byte[] config = store.get(key(CONFIG));
-    if (config == null) {
-      throw new IllegalStateException("model " + spec.name() + ": the store holds no model yet");
+  /** Writes a fresh model's whole state, once; returns whether it did. */
+  public boolean writeInitialIfPending() {
+    if (!initialWritePending) {
+      return false;
     }
-    checkConfig(spec, config, configJson(spec));
-    Trainer trainer = new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels);
-    ModelStore ms = new ModelStore(null, store, spec, new OnlineLearner(trainer, spec.window()),
-        false);
-    ms.restore();
-    return ms.learner;
+    store.put(key(CONFIG), configJson(spec));
+    writeAll();
+    initialWritePending = false;
+    return true;
   }
 
   private static Trainer warmStart(ModelSpec spec, Kernels kernels) {
@@ -207,6 +213,7 @@ public final class ModelStore {
    * timestamps {@link #pendingTimestamp} still gives until the next call) plus this one.
    */
   public OnlineLearner.Observation observe(Rating rating, long recordTimestamp) {
+    writeInitialIfPending();
     int slot = learner.rollingMeter().next();
     int pendingBefore = learner.pending().size();
     OnlineLearner.Observation obs = learner.observe(rating);
@@ -223,6 +230,7 @@ public final class ModelStore {
    * ratings the step learned from, 0 when nothing was pending.
    */
   public int flush() {
+    writeInitialIfPending();
     int pending = learner.pending().size();
     if (!learner.flush()) {
       return 0;

@@ -97,15 +97,12 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     writesSeen = partition == 0;
     KeyValueStore<Bytes, byte[]> store = context.getStateStore(STORE);
     long t0 = System.nanoTime();
-    model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+    model = ModelStore.open(store, spec, Kernels.forCurrentBackend(), true);
     Trainer t = model.learner().trainer();
     LOG.info("model {}: {} at version {}, {} ratings learned, {} pending ({} in {} ms)",
         spec.name(), spec.model().describe(), t.version(), t.trained(),
         model.learner().pending().size(), model.createdFresh() ? "created" : "restored",
         (System.nanoTime() - t0) / 1_000_000);
-    if (model.createdFresh() && spec.warmStart() != null) {
-      publishAll();
-    }
     firstPendingAt = context.currentSystemTimeMs();
     board.declare(spec.name());
     publishStatus();
@@ -115,6 +112,17 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     }
     context.schedule(Duration.ofMillis(200), PunctuationType.WALL_CLOCK_TIME,
         now -> snapshots.serve(spec.name(), model.learner().trainer()));
+    if (model.createdFresh()) {
+      // A cached store takes writes, and the context forwards, only while a record or a
+      // punctuation is processed: write a new model (and serve a warm-started one) at the first
+      // of those, without waiting for a rating.
+      org.apache.kafka.streams.processor.Cancellable[] once =
+          new org.apache.kafka.streams.processor.Cancellable[1];
+      once[0] = context.schedule(Duration.ofMillis(10), PunctuationType.WALL_CLOCK_TIME, now -> {
+        writeInitial();
+        once[0].cancel();
+      });
+    }
   }
 
   @Override
@@ -123,6 +131,7 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
       throw new IllegalStateException("partition " + context.taskId().partition() + " of the "
           + "trainer topic has no model (models: " + specs.size() + "), but a rating arrived");
     }
+    writeInitial();
     Rating rating = record.value().toRating();
     OnlineLearner learner = model.learner();
     int pendingBefore = learner.pending().size();
@@ -150,6 +159,13 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
           RMSE_CHILD);
     }
     publishStatus();
+  }
+
+  /** Writes a new model to the store once, and publishes a warm-started one whole. */
+  private void writeInitial() {
+    if (model.writeInitialIfPending() && spec.warmStart() != null) {
+      publishAll();
+    }
   }
 
   private void lingerCheck(long now) {
@@ -204,7 +220,7 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     int width = embedding.width() + (bias == null ? 0 : 1);
     int n = all ? embedding.rows() : embedding.gradCount();
     int[] rows = embedding.gradRows();
-    long ts = context.currentStreamTimeMs();
+    long ts = recordTime();
     for (int j = 0; j < n; j++) {
       int row = all ? j : rows[j];
       ByteBuffer b = ByteBuffer.allocate(width * 4);
@@ -220,7 +236,7 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
   }
 
   private void publishDenseAndHeader(MfNetwork net) {
-    long ts = context.currentStreamTimeMs();
+    long ts = recordTime();
     for (DenseParam p : net.denseParams()) {
       ByteBuffer b = ByteBuffer.allocate((int) p.value().length() * 4);
       ModelStore.putAll(b, p.value(), false);
@@ -234,6 +250,12 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
         net.items().size());
     context.forward(new Record<>(ModelUpdates.headerKey(spec.name()), (Object) h.encode(), ts),
         UPDATES_CHILD);
+  }
+
+  /** The stream time, or the wall clock before the first record gave the stream a time. */
+  private long recordTime() {
+    long t = context.currentStreamTimeMs();
+    return t >= 0 ? t : context.currentSystemTimeMs();
   }
 
   private static ParamTable table(MfNetwork net, String name) {
