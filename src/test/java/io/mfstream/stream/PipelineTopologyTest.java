@@ -77,6 +77,47 @@ class PipelineTopologyTest {
   }
 
   @org.junit.jupiter.api.Test
+  void malformedRequestsShouldBeSkippedWithoutStoppingThePipeline() throws Exception {
+    ModelSpec spec = spec(ModelType.PLAIN_MF);
+    PipelineSettings settings = new PipelineSettings(List.of(spec), REPORT_EVERY, 0,
+        ValidatorConfig.defaults());
+    // The application's own Kafka Streams settings (its deserialization exception handler).
+    Properties p = io.mfstream.stream.app.AppConfig.load(null, java.util.Map.of(),
+        java.util.Map.of("state.dir", stateDir.toString())).streamsProperties("unused:9092");
+    try (TopologyTestDriver d = new TopologyTestDriver(PipelineTopology.build(settings,
+        new StatusBoard(), PipelineMetrics.NONE, new RejectionCounts()), p)) {
+      TestInputTopic<byte[], byte[]> ratings = d.createInputTopic(Topics.RATINGS.name(),
+          new ByteArraySerializer(), new ByteArraySerializer());
+      for (Rating r : StreamTestSupport.randomRatings(BATCH, 2, 2, 3)) {
+        ratings.pipeInput(null, Topics.RATINGS_VALID.valueSerde().serializer()
+            .serialize("ratings", RatingEvent.from(r)));
+      }
+      TestInputTopic<byte[], byte[]> raw = d.createInputTopic(Topics.PREDICTION_REQUESTS.name(),
+          new ByteArraySerializer(), new ByteArraySerializer());
+      raw.pipeInput(null, "{not json".getBytes(StandardCharsets.UTF_8));
+      raw.pipeInput(null, "{\"request_id\": \"r\", \"user\": \"u0\"}"
+          .getBytes(StandardCharsets.UTF_8)); // no item
+      TestInputTopic<byte[], byte[]> rawRecs = d.createInputTopic(
+          Topics.RECOMMENDATION_REQUESTS.name(), new ByteArraySerializer(),
+          new ByteArraySerializer());
+      rawRecs.pipeInput(null, "[]".getBytes(StandardCharsets.UTF_8));
+      TestInputTopic<String, PredictionRequest> asks = d.createInputTopic(
+          Topics.PREDICTION_REQUESTS.name(), new StringSerializer(),
+          Topics.PREDICTION_REQUESTS.valueSerde().serializer());
+      asks.pipeInput("x", new PredictionRequest("good", "u0", "i0"));
+      TestOutputTopic<String, Prediction> answers = d.createOutputTopic(
+          Topics.PREDICTIONS.name(), Topics.PREDICTIONS.keySerde().deserializer(),
+          Topics.PREDICTIONS.valueSerde().deserializer());
+      List<Prediction> got = answers.readValuesToList();
+      assertEquals(List.of("good"), got.stream().map(Prediction::requestId).toList());
+      double dropped = d.metrics().entrySet().stream()
+          .filter(e -> e.getKey().name().equals("dropped-records-total"))
+          .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+      assertEquals(3.0, dropped, "malformed requests are counted as dropped records");
+    }
+  }
+
+  @org.junit.jupiter.api.Test
   void aWarmStartedModelShouldBeServedBeforeItsFirstRating() throws Exception {
     ModelSpec base = spec(ModelType.BIASED_MF);
     Trainer offline = new Trainer(base.model(), base.optimizer(), BATCH);
