@@ -34,7 +34,7 @@ public final class AppConfig {
   private static final Set<String> KEYS = Set.of("bootstrap.servers", "application.id",
       "state.dir", "topics.dir", "topics.create", "models", "batch.size", "linger.ms",
       "rmse.window", "rmse.report.every", "rating.min", "rating.max", "http.port", "replay.data",
-      "replay.format", "replay.rate");
+      "replay.format", "replay.rate", "embedded.port");
   private static final Set<String> MODEL_KEYS = Set.of("type", "factors", "hidden", "dropout",
       "init.scale", "seed", "optimizer", "learning.rate", "momentum", "weight.decay",
       "warm.start");
@@ -53,7 +53,8 @@ public final class AppConfig {
       Map.entry("rating.max", Float.toString(ValidatorConfig.DEFAULT_MAX_RATING)),
       Map.entry("http.port", "8080"),
       Map.entry("replay.format", "auto"),
-      Map.entry("replay.rate", "1000"));
+      Map.entry("replay.rate", "1000"),
+      Map.entry("embedded.port", "9092"));
 
   private final Map<String, String> values;
   private final Map<String, String> origins;
@@ -125,6 +126,7 @@ public final class AppConfig {
     }
     pipeline(); // checks every model and number
     httpPort();
+    embeddedPort();
     streamsProperties("check:9092");
   }
 
@@ -211,6 +213,11 @@ public final class AppConfig {
       throw bad("topics.create", "must be true or false");
     }
     return v.equals("true");
+  }
+
+  /** The embedded broker's preferred client port (a free one when taken; 0 = any free one). */
+  public int embeddedPort() {
+    return intValue("embedded.port", 0, 65535);
   }
 
   public int httpPort() {

@@ -89,7 +89,8 @@ public final class Pipeline implements AutoCloseable {
     try {
       if (config.embedded()) {
         tempDir = Files.createTempDirectory("mfstream-embedded-");
-        broker = new EmbeddedKafka(tempDir.resolve("kafka"), Map.of()).start();
+        broker = new EmbeddedKafka(tempDir.resolve("kafka"), Map.of())
+            .preferClientPort(config.embeddedPort()).start();
         bootstrap = broker.bootstrapServers();
         props = config.streamsProperties(bootstrap);
         if (!config.isExplicit("state.dir")) {

@@ -67,6 +67,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
   private final Path givenLogDir;
   private final Map<String, String> overrides;
+  private int preferredClientPort;
 
   private Path logDir;
   private boolean ownsLogDir;
@@ -96,6 +97,18 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.overrides = Map.copyOf(brokerOverrides);
   }
 
+  /**
+   * Asks for this client port (for example 9092, where Kafka's tools look by default); when it
+   * is taken, {@link #start} falls back to a free port. 0, the default, always takes a free one.
+   */
+  public EmbeddedKafka preferClientPort(int port) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException("port " + port);
+    }
+    this.preferredClientPort = port;
+    return this;
+  }
+
   /** Starts the broker and waits up to {@link #DEFAULT_START_TIMEOUT} for it to answer. */
   public EmbeddedKafka start() {
     return start(DEFAULT_START_TIMEOUT);
@@ -117,7 +130,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     try {
       prepareLogDir();
       step = "finding free ports";
-      int clientPort = freePort();
+      int clientPort = preferredClientPort > 0 && isFree(preferredClientPort)
+          ? preferredClientPort : freePort();
       int controllerPort = freePort();
       bootstrapServers = HOST + ":" + clientPort;
       step = "building the broker config";
@@ -296,6 +310,14 @@ public final class EmbeddedKafka implements AutoCloseable {
           throw new IllegalStateException("the broker did not answer describeCluster in time", e);
         }
       }
+    }
+  }
+
+  private static boolean isFree(int port) {
+    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getByName(HOST))) {
+      return true;
+    } catch (IOException e) {
+      return false;
     }
   }
 
