@@ -81,6 +81,9 @@ public final class Pipeline implements AutoCloseable {
   public static Pipeline start(AppConfig config, PipelineMetrics metrics, StatusBoard board,
       RejectionCounts counts) throws IOException, InterruptedException {
     PipelineSettings settings = config.pipeline();
+    StringBuilder described = new StringBuilder();
+    config.describe().forEach((k, v) -> described.append("\n  ").append(k).append('=').append(v));
+    LOG.info("settings (secrets masked):{}", described);
     List<TopicDefinition> topics = TopicDefinitions.load(config.topicsDir());
     EmbeddedKafka broker = null;
     Path tempDir = null;
