@@ -42,6 +42,12 @@ final class BenchStreamCommand implements Callable<Integer> {
       + "its name and settings added to --set; repeatable. Default: one variant, 'defaults'.")
   List<String> variants;
 
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "20000", description = "First "
+      + "run the first variant on the first N ratings and discard the figures, so that the JIT "
+      + "has compiled the hot paths before anything is measured (default: ${DEFAULT-VALUE}; 0 = "
+      + "none).")
+  int warmup;
+
   @Option(names = "--rounds", defaultValue = "1", description = "Run the variants this many "
       + "times, interleaved (default: ${DEFAULT-VALUE}).")
   int rounds;
@@ -81,6 +87,12 @@ final class BenchStreamCommand implements Callable<Integer> {
     }
     out.printf("bench-stream: %,d ratings, settings %s, %d round(s)%n", ratings.size(), base,
         rounds);
+    if (warmup > 0) {
+      Map.Entry<String, Map<String, String>> first = parsed.entrySet().iterator().next();
+      out.printf("warm-up (discarded):%n");
+      StreamingBenchmark.run(ratings.subList(0, Math.min(warmup, ratings.size())), base,
+          Map.of(first.getKey(), first.getValue()), out);
+    }
     for (int r = 0; r < rounds; r++) {
       StreamingBenchmark.run(ratings, base, parsed, out);
     }
