@@ -142,18 +142,10 @@ public final class Pipeline implements AutoCloseable {
           Topics.RATINGS_DLQ.name(), Topics.RMSE.name(), Topics.MODEL_UPDATES.name(),
           Topics.PREDICTION_REQUESTS.name(), Topics.PREDICTIONS.name(),
           Topics.RECOMMENDATION_REQUESTS.name(), Topics.RECOMMENDATIONS.name());
-      // Topics just created may take a moment to show in the metadata: look again until then.
-      long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
-      List<String> missing;
-      while (true) {
-        Set<String> present = a.listTopics().names().get(ADMIN_TIMEOUT.toMillis(),
-            TimeUnit.MILLISECONDS);
-        missing = needed.stream().filter(t -> !present.contains(t)).sorted().toList();
-        if (missing.isEmpty() || !config.createTopics() || System.nanoTime() > deadline) {
-          break;
-        }
-        Thread.sleep(100);
-      }
+      // TopicCreator returns once the topics it created are listed, so one look suffices.
+      Set<String> present = a.listTopics().names().get(ADMIN_TIMEOUT.toMillis(),
+          TimeUnit.MILLISECONDS);
+      List<String> missing = needed.stream().filter(t -> !present.contains(t)).sorted().toList();
       if (!missing.isEmpty()) {
         throw new IllegalStateException("topics missing on " + bootstrap + ": " + missing
             + "; create them from " + config.topicsDir() + " (or set topics.create=true)");
