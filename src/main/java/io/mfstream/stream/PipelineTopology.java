@@ -9,9 +9,8 @@ import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.stream.train.SnapshotRequests;
 import io.mfstream.stream.train.TrainProcessor;
-import io.mfstream.stream.validate.RatingValidator;
 import io.mfstream.stream.validate.RejectionCounts;
-import io.mfstream.stream.validate.ValidateRatings;
+import io.mfstream.stream.validate.ValidationTopology;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -41,8 +40,8 @@ import org.apache.kafka.streams.state.Stores;
  * embedded broker and in production.
  */
 public final class PipelineTopology {
-  public static final String RATINGS_SOURCE = "ratings-source";
-  public static final String VALIDATE = "validate-ratings";
+  public static final String RATINGS_SOURCE = ValidationTopology.SOURCE;
+  public static final String VALIDATE = ValidationTopology.PROCESSOR;
   public static final String TRAIN_SOURCE = "ratings-valid-source";
   public static final String TRAIN = "train";
   public static final String PREDICTION_SOURCE = "prediction-requests-source";
@@ -64,15 +63,8 @@ public final class PipelineTopology {
       PipelineMetrics metrics, RejectionCounts counts, SnapshotRequests snapshots) {
     Topology t = new Topology();
 
-    t.addSource(RATINGS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
-        Topics.RATINGS.name());
-    t.addProcessor(VALIDATE, new ValidateRatings.Supplier(
-        new RatingValidator(settings.validator()), counts, metrics), RATINGS_SOURCE);
-    t.addSink(ValidateRatings.VALID_CHILD, Topics.RATINGS_VALID.name(), new ByteArraySerializer(),
-        Topics.RATINGS_VALID.valueSerde().serializer(), fanOut(settings.models().size()),
-        VALIDATE);
-    t.addSink(ValidateRatings.DLQ_CHILD, Topics.RATINGS_DLQ.name(), new ByteArraySerializer(),
-        new ByteArraySerializer(), VALIDATE);
+    ValidationTopology.addTo(t, settings.validator(), Topics.RATINGS_VALID.name(),
+        fanOut(settings.models().size()), counts, metrics);
 
     t.addSource(TRAIN_SOURCE, new ByteArrayDeserializer(),
         Topics.RATINGS_VALID.valueSerde().deserializer(), Topics.RATINGS_VALID.name());

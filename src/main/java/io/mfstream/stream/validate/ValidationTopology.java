@@ -1,10 +1,13 @@
 package io.mfstream.stream.validate;
 
+import io.mfstream.stream.messages.RatingEvent;
 import io.mfstream.stream.serde.Topics;
+import io.mfstream.stream.status.PipelineMetrics;
 import java.util.Objects;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StreamPartitioner;
 
 /**
  * The validation step as a topology of its own: {@code ratings} (raw bytes) →
@@ -38,14 +41,28 @@ public final class ValidationTopology {
       ValidatorConfig config, String validTopic, RejectionCounts counts) {
     Objects.requireNonNull(validTopic, "validTopic");
     Topology topology = new Topology();
+    addTo(topology, config, validTopic, null, counts, PipelineMetrics.NONE);
+    return topology;
+  }
+
+  /**
+   * Adds the validation step to a topology: {@code ratings} → {@link ValidateRatings} → valid
+   * ratings on {@code validTopic}, rejected records on {@code ratings-dlq}.
+   *
+   * @param partitioner where valid ratings go in {@code validTopic}, or null for the producer's
+   *     default (by key)
+   * @param metrics told of every record read
+   */
+  public static void addTo(Topology topology, ValidatorConfig config, String validTopic,
+      StreamPartitioner<byte[], RatingEvent> partitioner, RejectionCounts counts,
+      PipelineMetrics metrics) {
     topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         Topics.RATINGS.name());
     topology.addProcessor(PROCESSOR,
-        new ValidateRatings.Supplier(new RatingValidator(config), counts), SOURCE);
+        new ValidateRatings.Supplier(new RatingValidator(config), counts, metrics), SOURCE);
     topology.addSink(ValidateRatings.VALID_CHILD, validTopic, new ByteArraySerializer(),
-        Topics.RATINGS_VALID.valueSerde().serializer(), PROCESSOR);
+        Topics.RATINGS_VALID.valueSerde().serializer(), partitioner, PROCESSOR);
     topology.addSink(ValidateRatings.DLQ_CHILD, Topics.RATINGS_DLQ.name(),
         new ByteArraySerializer(), new ByteArraySerializer(), PROCESSOR);
-    return topology;
   }
 }
