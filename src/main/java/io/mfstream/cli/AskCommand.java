@@ -9,7 +9,6 @@ import io.mfstream.stream.serde.JsonSerde;
 import io.mfstream.stream.serde.Topic;
 import io.mfstream.stream.serde.Topics;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,6 +26,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,10 +41,8 @@ final class AskCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-      defaultValue = "127.0.0.1:9092", description = "The Kafka cluster (default: "
-      + "${DEFAULT-VALUE}).")
-  String bootstrapServers;
+  @Mixin
+  ClientOptions client;
 
   @Option(names = "--user", required = true, description = "The user id.")
   String user;
@@ -65,18 +63,13 @@ final class AskCommand implements Callable<Integer> {
       "How long to wait for the first answer (default: ${DEFAULT-VALUE}).")
   double timeout;
 
-  @Option(names = "--client-config", paramLabel = "FILE", description = "Extra client "
-      + "settings (security.protocol, sasl.*, ssl.*).")
-  Path clientConfig;
-
   @Option(names = "--json", description = "Print the answers as JSON lines.")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Map<String, Object> common = new HashMap<>(ProduceCommand.clientSettings(clientConfig));
-    common.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Map<String, Object> common = client.settings();
     int waitMs = (int) Math.max(1000, timeout * 1000);
     common.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, waitMs);
     common.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(waitMs, 2000));
@@ -101,7 +94,7 @@ final class AskCommand implements Callable<Integer> {
     if (lines.isEmpty()) {
       spec.commandLine().getErr().printf("mfstream: no answer within %.0f s: is the pipeline "
           + "running on %s, and has a model learned from any rating yet?%n", timeout,
-          bootstrapServers);
+          client.bootstrapServers);
       return 1;
     }
     lines.forEach(out::println);

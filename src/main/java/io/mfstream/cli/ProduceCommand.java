@@ -1,16 +1,12 @@
 package io.mfstream.cli;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -18,6 +14,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -33,10 +30,8 @@ final class ProduceCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
 
-  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-      defaultValue = "127.0.0.1:9092", description = "The Kafka cluster (default: "
-      + "${DEFAULT-VALUE}).")
-  String bootstrapServers;
+  @Mixin
+  ClientOptions client;
 
   @Option(names = "--topic", defaultValue = "ratings", description = "Default: "
       + "${DEFAULT-VALUE}.")
@@ -46,15 +41,10 @@ final class ProduceCommand implements Callable<Integer> {
       + "of standard input.")
   Path file;
 
-  @Option(names = "--client-config", paramLabel = "FILE", description = "Extra client "
-      + "settings (security.protocol, sasl.*, ssl.*).")
-  Path clientConfig;
-
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Map<String, Object> settings = new HashMap<>(clientSettings(clientConfig));
-    settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    Map<String, Object> settings = client.settings();
     settings.put(ProducerConfig.ACKS_CONFIG, "all");
     settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     long sent = 0;
@@ -77,21 +67,5 @@ final class ProduceCommand implements Callable<Integer> {
     }
     out.printf("%,d records sent to %s%n", sent, topic);
     return 0;
-  }
-
-  /** The settings of a client properties file, or none. */
-  static Map<String, Object> clientSettings(Path file) throws IOException {
-    Map<String, Object> settings = new HashMap<>();
-    if (file == null) {
-      return settings;
-    }
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(file)) {
-      p.load(r);
-    }
-    for (String k : p.stringPropertyNames()) {
-      settings.put(k, p.getProperty(k));
-    }
-    return settings;
   }
 }

@@ -2,15 +2,10 @@ package io.mfstream.cli;
 
 import io.mfstream.data.Rating;
 import io.mfstream.stream.replay.Replayer;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -80,7 +75,7 @@ final class ReplayCommand implements Callable<Integer> {
       builder.limit(limit);
     }
     if (producerConfig != null) {
-      builder.producerConfig(readProperties(producerConfig));
+      builder.producerConfig(ClientOptions.readProperties(producerConfig));
     }
     Replayer replayer = builder.build();
 
@@ -95,17 +90,5 @@ final class ReplayCommand implements Callable<Integer> {
     out.printf("sent %,d ratings to %s in %.2f s (%,.0f ratings/s)%n", r.sent(), topic,
         r.seconds(), r.ratingsPerSecond());
     return 0;
-  }
-
-  private static Map<String, Object> readProperties(Path file) throws IOException {
-    Properties properties = new Properties();
-    try (Reader reader = Files.newBufferedReader(file)) {
-      properties.load(reader);
-    }
-    Map<String, Object> settings = new LinkedHashMap<>();
-    for (String name : properties.stringPropertyNames()) {
-      settings.put(name, properties.getProperty(name));
-    }
-    return settings;
   }
 }

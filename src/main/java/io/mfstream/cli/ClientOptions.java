@@ -1,0 +1,46 @@
+package io.mfstream.cli;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.CommonClientConfigs;
+import picocli.CommandLine.Option;
+
+/** How the client commands reach Kafka: the cluster, and extra client settings from a file. */
+final class ClientOptions {
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+      defaultValue = "127.0.0.1:9092", description = "The Kafka cluster (default: "
+      + "${DEFAULT-VALUE}).")
+  String bootstrapServers;
+
+  @Option(names = "--client-config", paramLabel = "FILE", description = "Extra client "
+      + "settings (security.protocol, sasl.*, ssl.*).")
+  Path clientConfig;
+
+  /** The file's settings plus the bootstrap servers. */
+  Map<String, Object> settings() throws IOException {
+    Map<String, Object> settings = readProperties(clientConfig);
+    settings.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return settings;
+  }
+
+  /** The settings of a client properties file, in file order of keys, or none for null. */
+  static Map<String, Object> readProperties(Path file) throws IOException {
+    Map<String, Object> settings = new LinkedHashMap<>();
+    if (file == null) {
+      return settings;
+    }
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file)) {
+      p.load(r);
+    }
+    for (String k : p.stringPropertyNames()) {
+      settings.put(k, p.getProperty(k));
+    }
+    return settings;
+  }
+}
