@@ -2,6 +2,7 @@ package io.mfstream.cli;
 
 import io.mfstream.data.Rating;
 import io.mfstream.stream.app.StreamingBenchmark;
+import io.mfstream.stream.validate.ValidatorConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -58,8 +59,8 @@ final class BenchStreamCommand implements Callable<Integer> {
     List<Rating> ratings = data.load(dataFile, "timestamp", spec.commandLine().getErr())
         .ratings();
     if (dataFile == null) {
-      ratings = ratings.stream().map(r -> new Rating(r.user(), r.item(),
-          Math.max(0.5f, Math.min(5f, r.rating())), r.timestamp())).toList();
+      ratings = DataOptions.clip(ratings, ValidatorConfig.DEFAULT_MIN_RATING,
+          ValidatorConfig.DEFAULT_MAX_RATING);
     }
     if (limit != null) {
       ratings = ratings.subList(0, Math.min(limit, ratings.size()));

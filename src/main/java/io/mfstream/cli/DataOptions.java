@@ -55,6 +55,15 @@ final class DataOptions {
         Integer.parseInt(parts[4]), ts, false);
   }
 
+  /**
+   * The ratings with every value clipped to [min, max]: synthetic ratings (a planted model plus
+   * Gaussian noise) are unbounded, and the pipeline would dead-letter those outside its range.
+   */
+  static List<Rating> clip(List<Rating> ratings, float min, float max) {
+    return ratings.stream().map(r -> new Rating(r.user(), r.item(),
+        Math.max(min, Math.min(max, r.rating())), r.timestamp())).toList();
+  }
+
   /** Ratings and where they came from, for the commands' first line. */
   record Loaded(List<Rating> ratings, String source) {}
 

@@ -236,10 +236,7 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     float min = config.pipeline().validator().minRating();
     float max = config.pipeline().validator().maxRating();
     if (file == null) {
-      // A planted model plus Gaussian noise is unbounded; clip to the valid range so that the
-      // demo's ratings are all learned from rather than dead-lettered.
-      ratings = ratings.stream().map(r -> new Rating(r.user(), r.item(),
-          Math.max(min, Math.min(max, r.rating())), r.timestamp())).toList();
+      ratings = DataOptions.clip(ratings, min, max);
     }
     double rate = config.replayRate();
     out.printf("mfstream: replaying %s (%,d ratings, timestamp order) into 'ratings'%s%n",
