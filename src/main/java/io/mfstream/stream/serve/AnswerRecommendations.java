@@ -2,7 +2,6 @@ package io.mfstream.stream.serve;
 
 import io.mfstream.stream.messages.Recommendation;
 import io.mfstream.stream.messages.RecommendationRequest;
-import io.mfstream.stream.messages.ScoredItem;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.train.ModelUpdates.Header;
 import java.util.ArrayList;
@@ -57,11 +56,10 @@ public final class AnswerRecommendations
       if (h == null) {
         continue;
       }
-      List<ScoredItem> items = r.recommend(store, h, q.user(), q.n(), seen);
-      boolean cold = store.get(io.mfstream.stream.train.ModelUpdates.userKey(r.model(), q.user()))
-          == null;
+      ModelReplica.Recommended best = r.recommend(store, h, q.user(), q.n(), seen);
       context.forward(new Record<>(q.requestId(), new Recommendation(q.requestId(), q.user(),
-          items, r.model(), h.version(), h.trained(), cold, now), record.timestamp()));
+          best.items(), r.model(), h.version(), h.trained(), best.coldStart(), now),
+          record.timestamp()));
     }
     metrics.requestAnswered(PipelineMetrics.RequestKind.RECOMMENDATION,
         Math.max(0, System.currentTimeMillis() - record.timestamp()));

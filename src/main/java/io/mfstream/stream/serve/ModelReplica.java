@@ -33,6 +33,9 @@ public final class ModelReplica {
   /** A score: the predicted rating, and whether it is a fallback for an unknown id. */
   public record Score(float rating, boolean coldStart) {}
 
+  /** Recommended items, best first, and whether they are a fallback for an unknown user. */
+  public record Recommended(List<ScoredItem> items, boolean coldStart) {}
+
   public ModelReplica(String model) {
     this.model = model;
   }
@@ -68,11 +71,11 @@ public final class ModelReplica {
    * go to the smaller item id. An unknown user gets the items by bias in biased MF (a
    * cold-start answer) and nothing in the other networks, which have no user-free signal.
    */
-  public List<ScoredItem> recommend(ReadOnlyKeyValueStore<String, byte[]> store, Header h,
+  public Recommended recommend(ReadOnlyKeyValueStore<String, byte[]> store, Header h,
       String user, int n, Set<String> exclude) {
     float[] u = row(store, ModelUpdates.userKey(model, user));
     if (u == null && h.type() != ModelType.BIASED_MF) {
-      return List.of();
+      return new Recommended(List.of(), true);
     }
     float[][] layers = layers(store, h);
     double[] ur = u == null ? null : representation(h, u, layers, 0);
@@ -102,7 +105,7 @@ public final class ModelReplica {
     }
     List<ScoredItem> out = new ArrayList<>(best);
     out.sort(worstFirst.reversed());
-    return out;
+    return new Recommended(out, u == null);
   }
 
   /** The items a user has rated, from the seen pairs in the store. */
