@@ -209,13 +209,14 @@ public final class ModelStore {
   /**
    * Test-then-train on one rating, then writes what changed: what {@link OnlineLearner#observe}
    * does, made durable. When a step was taken, the returned observation's {@code stepTaken} is
-   * true and the ratings it learned from were pending ratings 0 to {@code batch - 2} (whose record
-   * timestamps {@link #pendingTimestamp} still gives until the next call) plus this one.
+   * true and it learned from the batch's ratings, whose record timestamps
+   * {@link #pendingTimestamp} gives for 0 to {@code batch - 1} until the next call.
    */
   public OnlineLearner.Observation observe(Rating rating, long recordTimestamp) {
     writeInitialIfPending();
     int slot = learner.rollingMeter().next();
     int pendingBefore = learner.pending().size();
+    pendingTimestamps[pendingBefore] = recordTimestamp;
     OnlineLearner.Observation obs = learner.observe(rating);
     if (obs.stepTaken()) {
       recordStep(pendingBefore, slot);
@@ -247,7 +248,6 @@ public final class ModelStore {
    */
   private void recordObserved(Rating rating, long recordTimestamp, int slot) {
     int index = learner.pending().size() - 1;
-    pendingTimestamps[index] = recordTimestamp;
     store.put(key(PENDING, index), encodeRating(rating, recordTimestamp));
     store.put(key(SQUARE, slot), square(slot));
     store.put(key(COUNTERS), counters());

@@ -142,13 +142,7 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     OnlineLearner.Observation obs = model.observe(rating, record.timestamp());
     if (obs.stepTaken()) {
       publishStep();
-      long nanos = System.nanoTime() - t0;
-      long now = System.currentTimeMillis();
-      metrics.stepTaken(spec.name(), pendingBefore + 1, nanos);
-      for (int i = 0; i < pendingBefore; i++) {
-        metrics.ratingLearned(spec.name(), Math.max(0, now - model.pendingTimestamp(i)));
-      }
-      metrics.ratingLearned(spec.name(), Math.max(0, now - record.timestamp()));
+      reportStep(pendingBefore + 1, t0);
     }
     if (writesSeen) {
       context.forward(new Record<>(ModelUpdates.seenKey(rating.user(), rating.item()),
@@ -175,11 +169,17 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     long t0 = System.nanoTime();
     int pending = model.flush();
     publishStep();
-    metrics.stepTaken(spec.name(), pending, System.nanoTime() - t0);
-    for (int i = 0; i < pending; i++) {
+    reportStep(pending, t0);
+    publishStatus();
+  }
+
+  /** Tells the metrics of a step over {@code n} ratings that started at {@code startNanos}. */
+  private void reportStep(int n, long startNanos) {
+    metrics.stepTaken(spec.name(), n, System.nanoTime() - startNanos);
+    long now = context.currentSystemTimeMs();
+    for (int i = 0; i < n; i++) {
       metrics.ratingLearned(spec.name(), Math.max(0, now - model.pendingTimestamp(i)));
     }
-    publishStatus();
   }
 
   private RmseReport rmseReport() {
