@@ -4,6 +4,7 @@ import io.mfstream.stream.PipelineSettings;
 import io.mfstream.stream.PipelineTopology;
 import io.mfstream.stream.embedded.EmbeddedKafka;
 import io.mfstream.stream.serde.Topics;
+import io.mfstream.stream.status.ModelStatus;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.stream.topics.TopicCreator;
@@ -216,6 +217,33 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
+   * Waits until every model has scored at least {@code n} ratings.
+   *
+   * @throws IllegalStateException if the pipeline failed, or the models did not get there in time
+   */
+  public void awaitScored(long n, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      boolean done = true;
+      for (String model : config.modelNames()) {
+        ModelStatus s = board.get(model);
+        done &= s != null && s.scored() >= n;
+      }
+      if (done) {
+        return;
+      }
+      if (failure != null) {
+        throw new IllegalStateException("the pipeline failed: " + rootMessage(failure), failure);
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("not all models scored " + n + " ratings within "
+            + timeout + ": " + board.all());
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  /**
    * Writes a snapshot of a model ({@code MFSNAP}, the format {@code train --save} writes and
    * {@code model.NAME.warm.start} reads), taken by its trainer between two ratings.
    *
@@ -281,7 +309,7 @@ public final class Pipeline implements AutoCloseable {
     return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
-  private static void deleteQuietly(Path dir) {
+  static void deleteQuietly(Path dir) {
     if (dir == null) {
       return;
     }

@@ -3,7 +3,6 @@ package io.mfstream.stream.app;
 import io.mfstream.data.Rating;
 import io.mfstream.stream.embedded.EmbeddedKafka;
 import io.mfstream.stream.replay.Replayer;
-import io.mfstream.stream.status.ModelStatus;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.stream.validate.RejectionCounts;
@@ -60,7 +59,7 @@ public final class StreamingBenchmark {
           p.awaitRunning(Duration.ofMinutes(2));
           long t0 = System.nanoTime();
           Replayer.builder(kafka.bootstrapServers()).build().replay(ratings);
-          awaitScored(p, board, ratings.size());
+          p.awaitScored(ratings.size(), Duration.ofHours(1));
           double seconds = (System.nanoTime() - t0) / 1e9;
           Map<String, Long> steps = new LinkedHashMap<>();
           for (String m : config.modelNames()) {
@@ -73,36 +72,9 @@ public final class StreamingBenchmark {
           out.flush();
         }
       } finally {
-        deleteTree(dir);
+        Pipeline.deleteQuietly(dir);
       }
     }
     return results;
-  }
-
-  private static void awaitScored(Pipeline p, StatusBoard board, long n)
-      throws InterruptedException {
-    while (true) {
-      boolean done = true;
-      for (String m : p.config().modelNames()) {
-        ModelStatus s = board.get(m);
-        done &= s != null && s.scored() >= n;
-      }
-      if (done) {
-        return;
-      }
-      if (p.failure() != null) {
-        throw new IllegalStateException("the pipeline failed: " + p.failure().getMessage(),
-            p.failure());
-      }
-      Thread.sleep(20);
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    try (var all = Files.walk(root)) {
-      for (Path x : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(x);
-      }
-    }
   }
 }

@@ -169,25 +169,7 @@ final class PipelineScenario {
 
   /** Waits until every model of the pipeline has scored at least n ratings. */
   static void awaitScored(Pipeline p, long n, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      boolean done = true;
-      for (String model : p.config().modelNames()) {
-        ModelStatus s = p.board().get(model);
-        done &= s != null && s.scored() >= n;
-      }
-      if (done) {
-        return;
-      }
-      if (p.failure() != null) {
-        throw new AssertionError("the pipeline failed", p.failure());
-      }
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("not all models scored " + n + " ratings within " + timeout
-            + ": " + p.board().all());
-      }
-      Thread.sleep(50);
-    }
+    p.awaitScored(n, timeout);
   }
 
   private static void deleteTree(Path root) throws Exception {
