@@ -27,6 +27,7 @@ import io.mfstream.stream.validate.RejectionCounts;
 import io.mfstream.stream.validate.ValidatorConfig;
 import io.mfstream.train.OnlineLearner;
 import io.mfstream.train.OptimizerConfig;
+import io.mfstream.train.TestRatings;
 import io.mfstream.train.Trainer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -88,7 +89,7 @@ class PipelineTopologyTest {
         new StatusBoard(), PipelineMetrics.NONE, new RejectionCounts()), p)) {
       TestInputTopic<byte[], byte[]> ratings = d.createInputTopic(Topics.RATINGS.name(),
           new ByteArraySerializer(), new ByteArraySerializer());
-      for (Rating r : StreamTestSupport.randomRatings(BATCH, 2, 2, 3)) {
+      for (Rating r : TestRatings.random(BATCH, 2, 2, 3)) {
         ratings.pipeInput(null, Topics.RATINGS_VALID.valueSerde().serializer()
             .serialize("ratings", RatingEvent.from(r)));
       }
@@ -121,7 +122,7 @@ class PipelineTopologyTest {
   void aWarmStartedModelShouldBeServedBeforeItsFirstRating() throws Exception {
     ModelSpec base = spec(ModelType.BIASED_MF);
     Trainer offline = new Trainer(base.model(), base.optimizer(), BATCH);
-    List<Rating> history = StreamTestSupport.randomRatings(BATCH * 6, 5, 6, 12);
+    List<Rating> history = TestRatings.random(BATCH * 6, 5, 6, 12);
     for (int at = 0; at < history.size(); at += BATCH) {
       offline.trainBatch(history, at, BATCH);
     }
@@ -163,7 +164,7 @@ class PipelineTopologyTest {
     PipelineSettings settings = new PipelineSettings(List.of(spec), REPORT_EVERY, 1000,
         ValidatorConfig.defaults());
     StatusBoard board = new StatusBoard();
-    List<Rating> data = StreamTestSupport.randomRatings(BATCH - 1, 3, 3, 8);
+    List<Rating> data = TestRatings.random(BATCH - 1, 3, 3, 8);
     try (TopologyTestDriver d = driver(settings, board, PipelineMetrics.NONE,
         new RejectionCounts())) {
       TestInputTopic<byte[], byte[]> ratings = d.createInputTopic(Topics.RATINGS.name(),
@@ -217,7 +218,7 @@ class PipelineTopologyTest {
       public void requestAnswered(RequestKind kind, long latencyMillis) {}
     };
 
-    List<Rating> data = StreamTestSupport.randomRatings(BATCH * 10 + 2, 6, 9, 5);
+    List<Rating> data = TestRatings.random(BATCH * 10 + 2, 6, 9, 5);
     try (TopologyTestDriver d = driver(settings, board, metrics, counts)) {
       TestInputTopic<byte[], byte[]> ratings = d.createInputTopic(Topics.RATINGS.name(),
           new ByteArraySerializer(), new ByteArraySerializer());

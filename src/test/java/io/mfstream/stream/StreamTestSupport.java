@@ -1,14 +1,10 @@
 package io.mfstream.stream;
 
-import io.mfstream.data.Rating;
 import io.mfstream.train.ModelSnapshot;
 import io.mfstream.train.Trainer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.SplittableRandom;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -18,17 +14,6 @@ import org.apache.kafka.streams.state.Stores;
 /** Helpers shared by the streaming tests. */
 public final class StreamTestSupport {
   private StreamTestSupport() {}
-
-  /** Ratings 1-5 with ids from small pools (so rows repeat within batches), timestamps 0, 1, ... */
-  public static List<Rating> randomRatings(int n, int users, int items, long seed) {
-    SplittableRandom rnd = new SplittableRandom(seed);
-    List<Rating> out = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) {
-      out.add(new Rating("u" + rnd.nextInt(users), "i" + rnd.nextInt(items),
-          1 + rnd.nextInt(5), i));
-    }
-    return out;
-  }
 
   /** An initialised in-memory key-value store, as a trainer task would have (without logging). */
   public static KeyValueStore<Bytes, byte[]> memoryStore(String name) {

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /** Small random rating lists for tests: ids drawn from small pools so rows repeat within batches. */
-final class TestRatings {
+public final class TestRatings {
   private TestRatings() {}
 
-  static List<Rating> random(int n, int users, int items, long seed) {
+  public static List<Rating> random(int n, int users, int items, long seed) {
     SplittableRandom rnd = new SplittableRandom(seed);
     List<Rating> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {

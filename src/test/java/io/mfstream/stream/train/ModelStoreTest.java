@@ -14,6 +14,7 @@ import io.mfstream.stream.StreamTestSupport;
 import io.mfstream.train.ModelSnapshot;
 import io.mfstream.train.OnlineLearner;
 import io.mfstream.train.OptimizerConfig;
+import io.mfstream.train.TestRatings;
 import io.mfstream.train.Trainer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,7 +41,7 @@ class ModelStoreTest {
   void aModelReopenedFromItsStoreAtAnyPointShouldContinueBitIdentically(ModelType type) {
     for (OptimizerConfig optimizer : List.of(OptimizerConfig.streaming(), OptimizerConfig.adam())) {
       ModelSpec spec = spec(type, optimizer);
-      List<Rating> data = StreamTestSupport.randomRatings(BATCH * 12 + 5, 15, 12, 3);
+      List<Rating> data = TestRatings.random(BATCH * 12 + 5, 15, 12, 3);
       OnlineLearner uninterrupted = new OnlineLearner(
           new Trainer(spec.model(), optimizer, BATCH), WINDOW);
       KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
@@ -78,7 +79,7 @@ class ModelStoreTest {
   @Test
   void aFlushedPartialBatchShouldBeDurable() {
     ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
-    List<Rating> data = StreamTestSupport.randomRatings(BATCH + 3, 5, 5, 9);
+    List<Rating> data = TestRatings.random(BATCH + 3, 5, 5, 9);
     OnlineLearner uninterrupted = new OnlineLearner(
         new Trainer(spec.model(), spec.optimizer(), BATCH), WINDOW);
     KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
@@ -113,7 +114,7 @@ class ModelStoreTest {
   void anEmptyStoreShouldWarmStartFromASnapshotAndKeepIt(@TempDir Path dir) throws Exception {
     ModelSpec base = spec(ModelType.MLP, OptimizerConfig.streaming());
     Trainer offline = new Trainer(base.model(), base.optimizer(), BATCH);
-    List<Rating> history = StreamTestSupport.randomRatings(BATCH * 5, 10, 10, 4);
+    List<Rating> history = TestRatings.random(BATCH * 5, 10, 10, 4);
     for (int s = 0; s < history.size(); s += BATCH) {
       offline.trainBatch(history, s, BATCH);
     }
