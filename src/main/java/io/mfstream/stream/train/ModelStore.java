@@ -95,8 +95,7 @@ public final class ModelStore {
    */
   public static ModelStore open(KeyValueStore<Bytes, byte[]> store, ModelSpec spec,
       Kernels kernels) {
-    ModelStore ms = open(store, spec, kernels, false);
-    return ms;
+    return open(store, spec, kernels, false);
   }
 
   /**
