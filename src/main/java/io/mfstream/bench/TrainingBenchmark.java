@@ -3,6 +3,7 @@ package io.mfstream.bench;
 import io.mfstream.model.MfNetwork;
 import io.mfstream.model.ModelConfig;
 import io.mfstream.model.ModelType;
+import io.mfstream.model.kernel.HostKernels;
 import io.mfstream.model.kernel.Kernels;
 import io.mfstream.model.kernel.Nd4jKernels;
 import io.mfstream.train.Optimizer;
@@ -25,7 +26,7 @@ public final class TrainingBenchmark {
   /** What to measure. */
   public record Options(int users, int items, int factors, int hidden, int[] batchSizes,
       List<ModelType> types, double secondsPerRound, int rounds, boolean includeNd4jOps,
-      boolean profile) {
+      boolean includeSeparateState, boolean profile) {
 
     /**
      * MovieLens-25M-sized tables (162,541 users x 59,047 items), k=64, MLP(64,64), batches 64,
@@ -33,7 +34,7 @@ public final class TrainingBenchmark {
      */
     public static Options standard() {
       return new Options(162_541, 59_047, 64, 64, new int[] {64, 1024, 8192},
-          List.of(ModelType.values()), 1.0, 5, false, false);
+          List.of(ModelType.values()), 1.0, 5, false, false, false);
     }
   }
 
@@ -81,6 +82,13 @@ public final class TrainingBenchmark {
         Kernels kernels = Kernels.forCurrentBackend();
         names.add(kernels.name() + " " + describe(type));
         cases.add(networkCase(type, batch, kernels));
+      }
+      if (options.includeSeparateState() && Kernels.forCurrentBackend() instanceof HostKernels) {
+        for (ModelType type : options.types()) {
+          Kernels kernels = new HostKernels(false);
+          names.add(kernels.name() + " " + describe(type));
+          cases.add(networkCase(type, batch, kernels));
+        }
       }
       if (options.includeNd4jOps()) {
         names.add("nd4j-ops plain-mf");

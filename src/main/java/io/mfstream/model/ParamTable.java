@@ -14,12 +14,23 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  *
  * <p>Capacity doubles when rows run out; new rows get their values from {@link RowInit} (biases
  * start at zero), state rows start at zero.
+ *
+ * <p>Layout: when the kernels ask for it ({@link Kernels#interleavesRowState}, the CPU backend),
+ * a row's values and its optimiser state sit side by side in one backing array
+ * {@code [capacity, width * (1 + slots)]}, and {@link #values()} and {@link #state(int)} are
+ * column views of it. An update then reads and writes one stretch of memory per row, on one
+ * memory page, instead of one per array: on tables far larger than the caches most of an update's
+ * time is the cache and TLB misses of those rows (docs/BENCHMARKS.md). Otherwise each is its own
+ * contiguous array.
  */
 public final class ParamTable {
   private final String name;
   private final int width;
   private final boolean bias;
   private final DataType dataType;
+  private final boolean interleaved;
+  /** The values and state side by side, when interleaved; else null. */
+  private INDArray backing;
   private INDArray values;
   private INDArray[] state = new INDArray[0];
   private int rows;
@@ -30,12 +41,14 @@ public final class ParamTable {
   final INDArray grad;
 
   ParamTable(String name, int width, boolean bias, DataType dataType, int initialCapacity,
-      int batchCapacity) {
+      int batchCapacity, boolean interleaved) {
     this.name = name;
     this.width = width;
     this.bias = bias;
     this.dataType = dataType;
+    this.interleaved = interleaved;
     this.values = Nd4j.create(dataType, Math.max(16, initialCapacity), width);
+    this.backing = interleaved ? values : null;
     this.gradRows = new int[batchCapacity];
     this.grad = Nd4j.create(dataType, batchCapacity, width);
   }
@@ -61,14 +74,44 @@ public final class ParamTable {
     return (int) values.rows();
   }
 
-  /** The full-capacity array; rows at and past {@link #rows()} are unused. */
+  /**
+   * The full-capacity array; rows at and past {@link #rows()} are unused. May be a column view of
+   * the interleaved backing array: take row ranges with {@link #valueRows}, not by indexing this
+   * view (ND4J 1.0.0-M2.1 returns an empty array for a row interval starting past row 0 of a
+   * column view).
+   */
   public INDArray values() {
     return values;
   }
 
-  /** Optimiser state slot {@code i}, same shape as {@link #values()}. */
+  /** Optimiser state slot {@code i}, same shape as {@link #values()} and the same caveat. */
   public INDArray state(int i) {
     return state[i];
+  }
+
+  /** Rows {@code [from, to)} of the values, as a view one level deep (writes go to the table). */
+  public INDArray valueRows(long from, long to) {
+    return block(0, from, to);
+  }
+
+  /** Rows {@code [from, to)} of state slot {@code i}, as a view (writes go to the table). */
+  public INDArray stateRows(int i, long from, long to) {
+    if (i < 0 || i >= state.length) {
+      throw new IndexOutOfBoundsException("state slot " + i + " of " + state.length);
+    }
+    return block(1 + i, from, to);
+  }
+
+  private INDArray block(int slot, long from, long to) {
+    if (from < 0 || to > capacity() || from > to) {
+      throw new IndexOutOfBoundsException("rows " + from + ".." + to + " of " + capacity());
+    }
+    if (interleaved && backing != values) {
+      return backing.get(NDArrayIndex.interval(from, to),
+          NDArrayIndex.interval((long) slot * width, (long) (slot + 1) * width));
+    }
+    INDArray whole = slot == 0 ? values : state[slot - 1];
+    return whole.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
   }
 
   public int stateSlots() {
@@ -89,11 +132,48 @@ public final class ParamTable {
     return grad;
   }
 
+  /** Whether values and state share one backing array, row by row (see the class comment). */
+  public boolean interleaved() {
+    return interleaved;
+  }
+
   /** Replaces the optimiser state with {@code slots} zeroed arrays. */
   public void allocateState(int slots) {
+    if (interleaved) {
+      INDArray fresh = Nd4j.create(dataType, capacity(), (long) width * (1 + slots));
+      if (rows > 0) {
+        fresh.get(NDArrayIndex.interval(0, rows), NDArrayIndex.interval(0, width))
+            .assign(valueRows(0, rows));
+      }
+      setBacking(fresh, slots);
+      return;
+    }
     state = new INDArray[slots];
     for (int i = 0; i < slots; i++) {
       state[i] = Nd4j.create(dataType, capacity(), width);
+    }
+  }
+
+  /** Column block {@code slot} (0: values, 1 + i: state i) of an interleaved backing array. */
+  private INDArray column(INDArray b, int slot) {
+    return b.get(NDArrayIndex.all(), NDArrayIndex.interval((long) slot * width,
+        (long) (slot + 1) * width));
+  }
+
+  private void setBacking(INDArray b, int slots) {
+    backing = b;
+    values = slots == 0 ? b : column(b, 0);
+    state = new INDArray[slots];
+    for (int i = 0; i < slots; i++) {
+      state[i] = column(b, 1 + i);
+    }
+  }
+
+  /** Copies the first n rows between two base (not view) arrays of equal width. */
+  private static void copyRows(INDArray from, INDArray to, int n) {
+    if (n > 0) {
+      to.get(NDArrayIndex.interval(0, n), NDArrayIndex.all())
+          .assign(from.get(NDArrayIndex.interval(0, n), NDArrayIndex.all()));
     }
   }
 
@@ -132,6 +212,12 @@ public final class ParamTable {
       return;
     }
     int newCap = Math.max(needed, cap * 2);
+    if (interleaved) {
+      INDArray fresh = Nd4j.create(dataType, newCap, backing.columns());
+      copyRows(backing, fresh, rows);
+      setBacking(fresh, state.length);
+      return;
+    }
     values = grown(values, newCap);
     for (int i = 0; i < state.length; i++) {
       state[i] = grown(state[i], newCap);
@@ -140,10 +226,7 @@ public final class ParamTable {
 
   private INDArray grown(INDArray old, int newCap) {
     INDArray fresh = Nd4j.create(dataType, newCap, width);
-    if (rows > 0) {
-      fresh.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all())
-          .assign(old.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all()));
-    }
+    copyRows(old, fresh, rows);
     return fresh;
   }
 
@@ -157,9 +240,9 @@ public final class ParamTable {
     ensureCapacity(n);
     rows = n;
     if (n > 0) {
-      values.get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).assign(newValues);
+      valueRows(0, n).assign(newValues);
       for (int i = 0; i < state.length && i < newState.length; i++) {
-        state[i].get(NDArrayIndex.interval(0, n), NDArrayIndex.all()).assign(newState[i]);
+        stateRows(i, 0, n).assign(newState[i]);
       }
     }
   }

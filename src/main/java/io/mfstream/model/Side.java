@@ -35,8 +35,10 @@ final class Side {
 
   // Batch-local de-duplication of rows: slots[b] is the unique index of rows[b].
   final int[] slots;
-  private int[] stamp = new int[0];
-  private int[] slotOfRow = new int[0];
+  private final int[] hashStamp;
+  private final int[] hashRow;
+  private final int[] hashSlot;
+  private final int hashShift;
   private int epoch;
 
   // Scratch for appending rows.
@@ -50,9 +52,11 @@ final class Side {
     DataType dt = config.dataType();
     int k = config.factors();
     int h = config.hidden();
-    embedding = new ParamTable(name + "-embedding", k, false, dt, initialRows, batchCapacity);
+    boolean interleave = kernels.interleavesRowState(dt);
+    embedding = new ParamTable(name + "-embedding", k, false, dt, initialRows, batchCapacity,
+        interleave);
     bias = config.type() == ModelType.BIASED_MF
-        ? new ParamTable(name + "-bias", 1, true, dt, initialRows, batchCapacity)
+        ? new ParamTable(name + "-bias", 1, true, dt, initialRows, batchCapacity, interleave)
         : null;
     boolean mlp = config.type().isMlp();
     weight = mlp ? new DenseParam(name + "-fc-weight", false, dt, config.seed(),
@@ -70,6 +74,11 @@ final class Side {
     repGrad = mlp ? Nd4j.create(dt, batchCapacity, rep) : null;
     activatedGrad = mlp ? Nd4j.create(dt, batchCapacity, k) : null;
     slots = new int[batchCapacity];
+    int hashSize = Integer.highestOneBit(Math.max(2, batchCapacity) * 2 - 1) * 2;
+    hashStamp = new int[hashSize];
+    hashRow = new int[hashSize];
+    hashSlot = new int[hashSize];
+    hashShift = 32 - Integer.numberOfTrailingZeros(hashSize);
     appendRows = new int[256];
     appendValues = new double[256 * k];
   }
@@ -175,26 +184,36 @@ final class Side {
     }
   }
 
-  /** Unique rows in order of first appearance, and each rating's slot among them. */
+  /**
+   * Unique rows in order of first appearance, and each rating's slot among them. An open-addressing
+   * table sized for the batch, not for the vocabulary, so it stays in the core's cache: arrays
+   * indexed by row would add two cache misses per rating on large tables.
+   */
   private int dedupe(int[] rows, int n, int[] unique) {
-    int cap = embedding.capacity();
-    if (stamp.length < cap) {
-      stamp = Arrays.copyOf(stamp, cap);
-      slotOfRow = Arrays.copyOf(slotOfRow, cap);
-    }
     if (++epoch == 0) {
-      Arrays.fill(stamp, 0);
+      Arrays.fill(hashStamp, 0);
       epoch = 1;
     }
+    int mask = hashRow.length - 1;
     int u = 0;
     for (int b = 0; b < n; b++) {
       int r = rows[b];
-      if (stamp[r] != epoch) {
-        stamp[r] = epoch;
-        slotOfRow[r] = u;
-        unique[u++] = r;
+      int h = (r * 0x9E3779B9) >>> hashShift;
+      while (true) {
+        if (hashStamp[h] != epoch) {
+          hashStamp[h] = epoch;
+          hashRow[h] = r;
+          hashSlot[h] = u;
+          unique[u] = r;
+          slots[b] = u++;
+          break;
+        }
+        if (hashRow[h] == r) {
+          slots[b] = hashSlot[h];
+          break;
+        }
+        h = (h + 1) & mask;
       }
-      slots[b] = slotOfRow[r];
     }
     return u;
   }

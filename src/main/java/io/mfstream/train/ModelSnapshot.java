@@ -140,7 +140,7 @@ public final class ModelSnapshot {
       for (long d : s.shape) {
         data.writeInt((int) d);
       }
-      writeValues(data, s.source(), s.shape, dbl);
+      writeValues(data, s, dbl);
     }
     data.flush();
     int crc = (int) checked.getChecksum().getValue();
@@ -198,8 +198,9 @@ public final class ModelSnapshot {
     out.write(bytes);
   }
 
-  private static void writeValues(DataOutputStream out, INDArray a, long[] shape, boolean dbl)
+  private static void writeValues(DataOutputStream out, Slot slot, boolean dbl)
       throws IOException {
+    long[] shape = slot.shape();
     if (product(shape) == 0) {
       return;
     }
@@ -207,11 +208,10 @@ public final class ModelSnapshot {
       int rows = (int) shape[0];
       int step = Math.max(1, CHUNK_VALUES / (int) shape[1]);
       for (int s = 0; s < rows; s += step) {
-        int e = Math.min(rows, s + step);
-        writeFlat(out, a.get(NDArrayIndex.interval(s, e), NDArrayIndex.all()), dbl);
+        writeFlat(out, slot.rows(s, Math.min(rows, s + step)), dbl);
       }
     } else {
-      writeFlat(out, a, dbl);
+      writeFlat(out, slot.rows(0, shape[0]), dbl);
     }
   }
 
@@ -458,14 +458,13 @@ public final class ModelSnapshot {
 
   /** One stored array: a parameter's used values or one of its state slots. */
   private record Slot(String name, long[] shape, ParamTable table, DenseParam dense, int state) {
-    /** The array to save: the used rows of a table's array, or a dense array. */
-    INDArray source() {
+    /** Rows {@code [from, to)} of the array to save (the used rows of a table, or dense). */
+    INDArray rows(long from, long to) {
       if (table != null) {
-        INDArray full = state < 0 ? table.values() : table.state(state);
-        return table.rows() == 0 ? null
-            : full.get(NDArrayIndex.interval(0, table.rows()), NDArrayIndex.all());
+        return state < 0 ? table.valueRows(from, to) : table.stateRows(state, from, to);
       }
-      return state < 0 ? dense.value() : dense.state(state);
+      INDArray a = state < 0 ? dense.value() : dense.state(state);
+      return a.rank() == 2 ? a.get(NDArrayIndex.interval(from, to), NDArrayIndex.all()) : a;
     }
   }
 

@@ -109,8 +109,8 @@ public final class Optimizer {
     INDArray g = head(full, rows);
     g.assign(0);
     k.scatter(t.grad(), t.gradRows(), t.gradCount(), full);
-    update(k, head(t.values(), rows), g, head(t.state(0), rows),
-        config.stateSlots() > 1 ? head(t.state(1), rows) : null, lrT, wd);
+    update(k, t.valueRows(0, rows), g, t.stateRows(0, 0, rows),
+        config.stateSlots() > 1 ? t.stateRows(1, 0, rows) : null, lrT, wd);
   }
 
   private void update(Kernels k, INDArray w, INDArray g, INDArray s0, INDArray s1, double lrT,

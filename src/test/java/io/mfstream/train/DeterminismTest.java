@@ -13,7 +13,6 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class DeterminismTest {
 
@@ -58,7 +57,7 @@ class DeterminismTest {
     }
     List<Float> all = new ArrayList<>();
     for (ParamTable p : t.network().tables()) {
-      for (float f : p.values().get(NDArrayIndex.interval(0, p.rows()), NDArrayIndex.all()).dup()
+      for (float f : p.valueRows(0, p.rows()).dup()
           .data().asFloat()) {
         all.add(f);
       }

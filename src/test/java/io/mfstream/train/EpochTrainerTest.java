@@ -66,7 +66,6 @@ class EpochTrainerTest {
 
   private static float[] userRows(Trainer t) {
     var table = t.network().tables().get(0);
-    return table.values().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, table.rows()),
-        org.nd4j.linalg.indexing.NDArrayIndex.all()).dup().data().asFloat();
+    return table.valueRows(0, table.rows()).dup().data().asFloat();
   }
 }

@@ -16,7 +16,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * The CPU host kernels and the pure-ND4J kernels (the CUDA path) train to the same parameters, for
@@ -31,6 +30,8 @@ class KernelEquivalenceTest {
       b.add(Arguments.of(t, OptimizerConfig.streaming()));
       b.add(Arguments.of(t, OptimizerConfig.tutorial()));
       b.add(Arguments.of(t, OptimizerConfig.adam().withLearningRate(0.01)));
+      b.add(Arguments.of(t, OptimizerConfig.adam().withLearningRate(0.01)
+          .withEmbeddings(OptimizerConfig.EmbeddingUpdates.DENSE)));
     }
     return b.build();
   }
@@ -50,8 +51,13 @@ class KernelEquivalenceTest {
     List<ParamTable> ot = ops.network().tables();
     for (int i = 0; i < ht.size(); i++) {
       assertEquals(ht.get(i).rows(), ot.get(i).rows());
-      assertClose(used(ht.get(i).values(), ht.get(i).rows()),
-          used(ot.get(i).values(), ot.get(i).rows()), ht.get(i).name());
+      ParamTable h = ht.get(i);
+      ParamTable o = ot.get(i);
+      assertClose(h.valueRows(0, h.rows()), o.valueRows(0, o.rows()), h.name());
+      for (int s = 0; s < h.stateSlots(); s++) {
+        assertClose(h.stateRows(s, 0, h.rows()), o.stateRows(s, 0, o.rows()),
+            h.name() + "/state" + s);
+      }
     }
     List<DenseParam> hd = host.network().denseParams();
     List<DenseParam> od = ops.network().denseParams();
@@ -65,10 +71,6 @@ class KernelEquivalenceTest {
     for (int i = 0; i < hp.length; i++) {
       assertEquals(hp[i], op[i], 1e-4 * Math.max(1, Math.abs(hp[i])), "prediction " + i);
     }
-  }
-
-  private static INDArray used(INDArray a, int rows) {
-    return a.get(NDArrayIndex.interval(0, rows), NDArrayIndex.all());
   }
 
   private static void assertClose(INDArray a, INDArray b, String what) {

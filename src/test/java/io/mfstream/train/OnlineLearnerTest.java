@@ -17,7 +17,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 
 class OnlineLearnerTest {
   private static ModelConfig config(ModelType type) {
@@ -116,7 +115,7 @@ class OnlineLearnerTest {
       if (p.rows() == 0) {
         continue;
       }
-      for (float f : p.values().get(NDArrayIndex.interval(0, p.rows()), NDArrayIndex.all()).dup()
+      for (float f : p.valueRows(0, p.rows()).dup()
           .data().asFloat()) {
         all.add(f);
       }

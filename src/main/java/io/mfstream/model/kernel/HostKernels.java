@@ -36,7 +36,7 @@ public final class HostKernels implements Kernels {
 
   @Override
   public String name() {
-    return "host-loops";
+    return interleave ? "host-loops" : "host-loops separate-state";
   }
 
   private FloatBuffer buf(INDArray a) {
@@ -46,9 +46,17 @@ public final class HostKernels implements Kernels {
     if (a.offset() != 0 || !denseRowMajor(a)) {
       throw new IllegalArgumentException("host kernels take contiguous c-order arrays at offset 0");
     }
-    var data = a.data();
+    return nio(a.data());
+  }
+
+  /**
+   * A FloatBuffer over the whole memory under an array's data buffer, starting at its first
+   * element: ND4J's views (column blocks, leading rows) share their base array's address, and
+   * {@code asNioFloat()} of any of them covers the base. Cached by (address, length of the base).
+   */
+  private FloatBuffer nio(org.nd4j.linalg.api.buffer.DataBuffer data) {
     long address = data.address();
-    long length = data.length();
+    long length = data.underlyingLength();
     int slot = (int) ((address >>> 6) ^ (address >>> 20)) & (CACHE - 1);
     FloatBuffer b = cacheBuffer[slot];
     if (b == null || cacheAddress[slot] != address || cacheLength[slot] != length) {
@@ -58,6 +66,53 @@ public final class HostKernels implements Kernels {
       cacheLength[slot] = length;
     }
     return b;
+  }
+
+  /**
+   * A table's memory: its whole backing buffer, where row r starts at
+   * {@code first(t) + r * stride(t)}. Tables may be row-strided column views of an interleaved
+   * backing array (see {@link #interleavesRowState}); within a row, elements are contiguous.
+   */
+  private FloatBuffer table(INDArray t) {
+    if (t.dataType() != DataType.FLOAT) {
+      throw new IllegalArgumentException("host kernels take FLOAT arrays, got " + t.dataType());
+    }
+    if (t.rank() != 2 || (t.columns() > 1 && t.stride(1) != 1) || t.stride(0) < t.columns()) {
+      throw new IllegalArgumentException("host kernels take tables as [rows, width] arrays whose"
+          + " rows are contiguous; got shape " + java.util.Arrays.toString(t.shape())
+          + " strides " + java.util.Arrays.toString(t.stride()));
+    }
+    return nio(t.data());
+  }
+
+  /** Where a table's row 0 starts in its backing buffer. */
+  private static int first(INDArray t) {
+    return (int) t.offset();
+  }
+
+  /** The distance between a table's rows in its backing buffer. */
+  private static int stride(INDArray t) {
+    return t.rows() == 1 ? (int) t.columns() : (int) t.stride(0);
+  }
+
+  private final boolean interleave;
+
+  /** Host kernels that keep row state beside row values (the default layout). */
+  public HostKernels() {
+    this(true);
+  }
+
+  /**
+   * Host kernels; {@code interleave} false keeps optimiser state in arrays of its own, as on the
+   * ND4J path (for benchmarks that compare the two layouts).
+   */
+  public HostKernels(boolean interleave) {
+    this.interleave = interleave;
+  }
+
+  @Override
+  public boolean interleavesRowState(DataType dataType) {
+    return interleave && dataType == DataType.FLOAT;
   }
 
   /** Strides are exactly those of a dense c-order array of this shape. */
@@ -90,6 +145,26 @@ public final class HostKernels implements Kernels {
     buf(a).put(0, src, 0, len);
   }
 
+  /**
+   * Every cell of a whole-array operand of the dense rules: a contiguous array, or the used rows
+   * of an interleaved table (a row-strided view).
+   */
+  private float[] loadAll(INDArray a, int len, float[] scratch) {
+    if (a.offset() == 0 && denseRowMajor(a)) {
+      return load(a, len, scratch);
+    }
+    loadBlock(a, 0, (int) a.rows(), scratch);
+    return scratch;
+  }
+
+  private void storeAll(float[] src, int len, INDArray a) {
+    if (a.offset() == 0 && denseRowMajor(a)) {
+      store(src, len, a);
+      return;
+    }
+    storeBlock(src, a, 0, (int) a.rows());
+  }
+
   private static void checkRows(int[] rows, int n, INDArray table) {
     long limit = table.rows();
     for (int b = 0; b < n; b++) {
@@ -107,19 +182,21 @@ public final class HostKernels implements Kernels {
     }
     checkRows(rows, n, table);
     checkCapacity(out, n);
-    FloatBuffer t = buf(table);
+    FloatBuffer t = table(table);
     FloatBuffer o = buf(out);
     int w = width(table);
+    int t0 = first(table);
+    int ts = stride(table);
     if (w < NARROW) {
       for (int b = 0; b < n; b++) {
         for (int j = 0; j < w; j++) {
-          o.put(b * w + j, t.get(rows[b] * w + j));
+          o.put(b * w + j, t.get(t0 + rows[b] * ts + j));
         }
       }
       return;
     }
     for (int b = 0; b < n; b++) {
-      o.put(b * w, t, rows[b] * w, w);
+      o.put(b * w, t, t0 + rows[b] * ts, w);
     }
   }
 
@@ -150,10 +227,12 @@ public final class HostKernels implements Kernels {
     checkRows(rows, u, table);
     checkCapacity(src, u);
     FloatBuffer s = buf(src);
-    FloatBuffer t = buf(table);
+    FloatBuffer t = table(table);
     int w = width(table);
+    int t0 = first(table);
+    int ts = stride(table);
     for (int r = 0; r < u; r++) {
-      t.put(rows[r] * w, s, r * w, w);
+      t.put(t0 + rows[r] * ts, s, r * w, w);
     }
   }
 
@@ -244,14 +323,16 @@ public final class HostKernels implements Kernels {
       return;
     }
     checkRows(rows, n, table);
-    FloatBuffer t = buf(table);
+    FloatBuffer t = table(table);
     int w = width(table);
+    int t0 = first(table);
+    int ts = stride(table);
     float[] r = row0 = grow(row0, w);
     for (int i = 0; i < n; i++) {
       for (int j = 0; j < w; j++) {
         r[j] = (float) values[i * w + j];
       }
-      t.put(rows[i] * w, r, 0, w);
+      t.put(t0 + rows[i] * ts, r, 0, w);
     }
   }
 
@@ -287,13 +368,15 @@ public final class HostKernels implements Kernels {
       return;
     }
     checkRows(rows, n, table);
-    FloatBuffer t = buf(table);
+    FloatBuffer t = table(table);
     int w = width(table);
+    int t0 = first(table);
+    int ts = stride(table);
     int len = n * w;
     float[] e = s0 = grow(s0, len);
     float[] a = s1 = grow(s1, len);
     for (int b = 0; b < n; b++) {
-      t.get(rows[b] * w, e, b * w, w);
+      t.get(t0 + rows[b] * ts, e, b * w, w);
     }
     for (int i = 0; i < len; i++) {
       a[i] = Math.max(e[i], 0f);
@@ -444,36 +527,125 @@ public final class HostKernels implements Kernels {
     }
     checkRows(rows, u, w);
     checkSameShape(w, v);
-    FloatBuffer fw = buf(w);
-    FloatBuffer fv = buf(v);
     int width = width(w);
     float[] gg = load(g, u * width, s0 = grow(s0, u * width));
-    float[] rw = row0 = grow(row0, width);
-    float[] rv = s1 = grow(s1, width);
-    if (width < NARROW) {
-      float flr = (float) lr;
-      float fmu = (float) mu;
-      float lrWd = (float) (lr * wd);
-      for (int r = 0; r < u; r++) {
-        int off = rows[r] * width;
-        for (int j = 0; j < width; j++) {
-          // The same float operations as momentum() below.
-          float wj = fw.get(off + j);
-          float vj = fv.get(off + j) * fmu - gg[r * width + j] * flr;
-          vj -= wj * lrWd;
-          fv.put(off + j, vj);
-          fw.put(off + j, wj + vj);
+    // In chunks of rows, three passes: every row in, the update over one contiguous block, every
+    // row out. The copies in do not depend on each other, so their cache misses overlap; a chunk
+    // stays small enough for the core's own caches.
+    int chunk = Math.max(1, UPDATE_CHUNK / width);
+    float[] hw = s1 = grow(s1, chunk * width);
+    float[] hv = s2 = grow(s2, chunk * width);
+    float flr = (float) lr;
+    float fmu = (float) mu;
+    float lrWd = (float) (lr * wd);
+    if (width >= NARROW && besideEachOther(w, v)) {
+      // Interleaved layout: a row's values and momentum are one stretch, copied in one go.
+      FloatBuffer f = table(w);
+      int t0 = first(w);
+      int ts = stride(w);
+      int pair = 2 * width;
+      float[] hb = s1 = grow(s1, chunk * pair);
+      for (int start = 0; start < u; start += chunk) {
+        int n = Math.min(u - start, chunk);
+        for (int r = 0; r < n; r++) {
+          f.get(t0 + rows[start + r] * ts, hb, r * pair, pair);
+        }
+        for (int r = 0; r < n; r++) {
+          momentum(hb, r * pair, hb, r * pair + width, gg, (start + r) * width, width, flr, fmu,
+              lrWd);
+        }
+        for (int r = 0; r < n; r++) {
+          f.put(t0 + rows[start + r] * ts, hb, r * pair, pair);
         }
       }
       return;
     }
-    for (int r = 0; r < u; r++) {
-      int off = rows[r] * width;
-      fw.get(off, rw, 0, width);
-      fv.get(off, rv, 0, width);
-      momentum(rw, rv, 0, gg, r * width, width, (float) lr, (float) mu, (float) (lr * wd));
-      fw.put(off, rw, 0, width);
-      fv.put(off, rv, 0, width);
+    for (int start = 0; start < u; start += chunk) {
+      int n = Math.min(u - start, chunk);
+      loadRows(w, rows, start, n, hw);
+      loadRows(v, rows, start, n, hv);
+      momentum(hw, 0, hv, 0, gg, start * width, n * width, flr, fmu, lrWd);
+      storeRows(hw, w, rows, start, n);
+      storeRows(hv, v, rows, start, n);
+    }
+  }
+
+  /** Whether row r of {@code b} directly follows row r of {@code a} in one backing array. */
+  private static boolean besideEachOther(INDArray a, INDArray b) {
+    return a.data().address() == b.data().address() && stride(a) == stride(b)
+        && first(b) == first(a) + width(a);
+  }
+
+  /** Floats per staged chunk of a row update: 64 rows of 64, 16 KB per array. */
+  private static final int UPDATE_CHUNK = 4096;
+
+  /** Copies table rows {@code rows[start..start+n)} into {@code dst}, one after the other. */
+  private void loadRows(INDArray t, int[] rows, int start, int n, float[] dst) {
+    FloatBuffer f = table(t);
+    int width = width(t);
+    int t0 = first(t);
+    int ts = stride(t);
+    if (width < NARROW) {
+      for (int r = 0; r < n; r++) {
+        int off = t0 + rows[start + r] * ts;
+        for (int j = 0; j < width; j++) {
+          dst[r * width + j] = f.get(off + j);
+        }
+      }
+      return;
+    }
+    for (int r = 0; r < n; r++) {
+      f.get(t0 + rows[start + r] * ts, dst, r * width, width);
+    }
+  }
+
+  /** The inverse of {@link #loadRows}: writes {@code src} back to those table rows. */
+  private void storeRows(float[] src, INDArray t, int[] rows, int start, int n) {
+    FloatBuffer f = table(t);
+    int width = width(t);
+    int t0 = first(t);
+    int ts = stride(t);
+    if (width < NARROW) {
+      for (int r = 0; r < n; r++) {
+        int off = t0 + rows[start + r] * ts;
+        for (int j = 0; j < width; j++) {
+          f.put(off + j, src[r * width + j]);
+        }
+      }
+      return;
+    }
+    for (int r = 0; r < n; r++) {
+      f.put(t0 + rows[start + r] * ts, src, r * width, width);
+    }
+  }
+
+  /** Copies {@code n} consecutive table rows from row {@code from} into {@code dst}. */
+  private void loadBlock(INDArray t, int from, int n, float[] dst) {
+    FloatBuffer f = table(t);
+    int width = width(t);
+    int ts = stride(t);
+    int off = first(t) + from * ts;
+    if (ts == width) {
+      f.get(off, dst, 0, n * width);
+      return;
+    }
+    for (int r = 0; r < n; r++) {
+      f.get(off + r * ts, dst, r * width, width);
+    }
+  }
+
+  /** The inverse of {@link #loadBlock}. */
+  private void storeBlock(float[] src, INDArray t, int from, int n) {
+    FloatBuffer f = table(t);
+    int width = width(t);
+    int ts = stride(t);
+    int off = first(t) + from * ts;
+    if (ts == width) {
+      f.put(off, src, 0, n * width);
+      return;
+    }
+    for (int r = 0; r < n; r++) {
+      f.put(off + r * ts, src, r * width, width);
     }
   }
 
@@ -500,8 +672,6 @@ public final class HostKernels implements Kernels {
     float[] gg = load(g, u * width, s2 = grow(s2, u * width));
     float[] zero = row0 = grow(row0, width);
     java.util.Arrays.fill(zero, 0, width, 0f);
-    FloatBuffer fw = buf(w);
-    FloatBuffer fv = buf(v);
     int chunkRows = Math.max(1, CHUNK / width);
     float flr = (float) lr;
     float fmu = (float) mu;
@@ -511,8 +681,8 @@ public final class HostKernels implements Kernels {
       int len = n * width;
       float[] hw = s0 = grow(s0, len);
       float[] hv = s1 = grow(s1, len);
-      fw.get(start * width, hw, 0, len);
-      fv.get(start * width, hv, 0, len);
+      loadBlock(w, start, n, hw);
+      loadBlock(v, start, n, hv);
       for (int i = 0; i < n; i++) {
         int slot = slotOfRow[start + i];
         if (slot < 0) {
@@ -521,8 +691,8 @@ public final class HostKernels implements Kernels {
           momentum(hw, hv, i * width, gg, slot * width, width, flr, fmu, lrWd);
         }
       }
-      fw.put(start * width, hw, 0, len);
-      fv.put(start * width, hv, 0, len);
+      storeBlock(hw, w, start, n);
+      storeBlock(hv, v, start, n);
     }
   }
 
@@ -537,22 +707,28 @@ public final class HostKernels implements Kernels {
       return;
     }
     int len = (int) w.length();
-    float[] hw = load(w, len, s0 = grow(s0, len));
-    float[] hv = load(v, len, s1 = grow(s1, len));
-    float[] hg = load(g, len, s2 = grow(s2, len));
+    float[] hw = loadAll(w, len, s0 = grow(s0, len));
+    float[] hv = loadAll(v, len, s1 = grow(s1, len));
+    float[] hg = loadAll(g, len, s2 = grow(s2, len));
     momentum(hw, hv, 0, hg, 0, len, (float) lr, (float) mu, (float) (lr * wd));
-    store(hw, len, w);
-    store(hv, len, v);
+    storeAll(hw, len, w);
+    storeAll(hv, len, v);
   }
 
   /** The same sequence of float operations as {@link Nd4jKernels#momentumDense}. */
   private static void momentum(float[] w, float[] v, int wo, float[] g, int go, int len, float lr,
       float mu, float lrWd) {
+    momentum(w, wo, v, wo, g, go, len, lr, mu, lrWd);
+  }
+
+  /** The momentum rule on {@code w[wo..wo+len)} and {@code v[vo..vo+len)}. */
+  private static void momentum(float[] w, int wo, float[] v, int vo, float[] g, int go, int len,
+      float lr, float mu, float lrWd) {
     for (int j = 0; j < len; j++) {
       float wj = w[wo + j];
-      float vj = v[wo + j] * mu - g[go + j] * lr;
+      float vj = v[vo + j] * mu - g[go + j] * lr;
       vj -= wj * lrWd;
-      v[wo + j] = vj;
+      v[vo + j] = vj;
       w[wo + j] = wj + vj;
     }
   }
@@ -567,23 +743,21 @@ public final class HostKernels implements Kernels {
     checkRows(rows, u, w);
     checkSameShape(w, m);
     checkSameShape(w, s);
-    FloatBuffer fw = buf(w);
-    FloatBuffer fm = buf(m);
-    FloatBuffer fs = buf(s);
     int width = width(w);
     float[] gg = load(g, u * width, s0 = grow(s0, u * width));
-    float[] rw = row0 = grow(row0, width);
-    float[] rm = s1 = grow(s1, width);
-    float[] rs = s2 = grow(s2, width);
-    for (int r = 0; r < u; r++) {
-      int off = rows[r] * width;
-      fw.get(off, rw, 0, width);
-      fm.get(off, rm, 0, width);
-      fs.get(off, rs, 0, width);
-      adam(rw, rm, rs, gg, r * width, width, lrT, b1, b2, eps, wd);
-      fw.put(off, rw, 0, width);
-      fm.put(off, rm, 0, width);
-      fs.put(off, rs, 0, width);
+    int chunk = Math.max(1, UPDATE_CHUNK / width);
+    float[] hw = s1 = grow(s1, chunk * width);
+    float[] hm = s2 = grow(s2, chunk * width);
+    float[] hs = row0 = grow(row0, chunk * width);
+    for (int start = 0; start < u; start += chunk) {
+      int n = Math.min(u - start, chunk);
+      loadRows(w, rows, start, n, hw);
+      loadRows(m, rows, start, n, hm);
+      loadRows(s, rows, start, n, hs);
+      adam(hw, hm, hs, gg, start * width, n * width, lrT, b1, b2, eps, wd);
+      storeRows(hw, w, rows, start, n);
+      storeRows(hm, m, rows, start, n);
+      storeRows(hs, s, rows, start, n);
     }
   }
 
@@ -595,14 +769,14 @@ public final class HostKernels implements Kernels {
       return;
     }
     int len = (int) w.length();
-    float[] hw = load(w, len, s0 = grow(s0, len));
-    float[] hm = load(m, len, s1 = grow(s1, len));
-    float[] hs = load(s, len, s2 = grow(s2, len));
-    float[] hg = load(g, len, row0 = grow(row0, len));
+    float[] hw = loadAll(w, len, s0 = grow(s0, len));
+    float[] hm = loadAll(m, len, s1 = grow(s1, len));
+    float[] hs = loadAll(s, len, s2 = grow(s2, len));
+    float[] hg = loadAll(g, len, row0 = grow(row0, len));
     adam(hw, hm, hs, hg, 0, len, lrT, b1, b2, eps, wd);
-    store(hw, len, w);
-    store(hm, len, m);
-    store(hs, len, s);
+    storeAll(hw, len, w);
+    storeAll(hm, len, m);
+    storeAll(hs, len, s);
   }
 
   private static void adam(float[] w, float[] m, float[] s, float[] g, int go, int len, double lrT,

@@ -1,5 +1,6 @@
 package io.mfstream.model.kernel;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -16,7 +17,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * tested against each other on the CPU.
  *
  * <p>Conventions: every array is contiguous, c-order and starts at offset 0 (a base
- * array or a leading-rows view of one), with rows of the given width;
+ * array or a leading-rows view of one), with rows of the given width, except the tables (the
+ * {@code table}, {@code w}, {@code v}, {@code m}, {@code s} arguments of row operations), which
+ * may be row-strided column views when {@link #interleavesRowState} says so;
  * batch matrices have a fixed capacity and {@code n} says how many leading rows are in use; vectors
  * are 1-D. Row index arrays are host {@code int[]}: they come from the vocabulary, which is host
  * data on every backend.
@@ -30,6 +33,16 @@ public interface Kernels {
 
   /** Which implementation this is, for logs and benchmark reports. */
   String name();
+
+  /**
+   * Whether embedding tables of this type should keep each row's optimiser state beside its
+   * values in one array, so that tables reach these kernels as row-strided column views (row r
+   * of a view at {@code offset + r * stride(0)}). The host kernels want it: a row update then
+   * touches one memory page instead of two or three. ND4J ops take separate contiguous arrays.
+   */
+  default boolean interleavesRowState(DataType dataType) {
+    return false;
+  }
 
 
   /** {@code out[b] = table[rows[b]]} for b in [0, n). */

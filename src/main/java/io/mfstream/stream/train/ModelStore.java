@@ -167,9 +167,7 @@ public final class ModelStore {
     for (int t = 0; t < a.tables().size(); t++) {
       ParamTable src = a.tables().get(t);
       ParamTable dst = b.tables().get(t);
-      INDArray values = src.values().get(
-          org.nd4j.linalg.indexing.NDArrayIndex.interval(0, src.rows()),
-          org.nd4j.linalg.indexing.NDArrayIndex.all());
+      INDArray values = src.valueRows(0, src.rows());
       INDArray[] zeros = new INDArray[dst.stateSlots()];
       for (int s = 0; s < zeros.length; s++) {
         zeros[s] = Nd4j.zeros(values.dataType(), values.shape());
@@ -508,10 +506,14 @@ public final class ModelStore {
     return b.array();
   }
 
-  /** Appends row {@code row} of a row-major [capacity, width] array to {@code out}. */
+  /**
+   * Appends row {@code row} of a [capacity, width] array with contiguous rows to {@code out}; the
+   * array may be a column view of an interleaved table (rows {@code stride(0)} apart).
+   */
   static void putRow(ByteBuffer out, INDArray a, int row, int width, boolean dbl) {
+    // A view's data() is a buffer view that already starts at the view's offset.
     DataBuffer data = a.data();
-    long base = a.offset() + (long) row * width;
+    long base = (long) row * (a.rows() == 1 ? width : a.stride(0));
     for (int j = 0; j < width; j++) {
       if (dbl) {
         out.putDouble(data.getDouble(base + j));

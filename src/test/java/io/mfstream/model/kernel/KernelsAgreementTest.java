@@ -8,6 +8,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Every kernel, host loops against ND4J ops, on one row, some rows and all rows of a batch
@@ -101,5 +102,83 @@ class KernelsAgreementTest {
       k.download(col, CAP, host);
       k.upload(host, out);
     });
+  }
+
+  /**
+   * Tables whose rows carry their optimiser state beside them (the host layout): the host kernels
+   * on column views of one interleaved array must do what ND4J ops do on separate arrays, for
+   * embedding rows and for width-1 bias columns, and leave every other cell alone.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {1, W})
+  void hostKernelsOnInterleavedTablesShouldMatchNd4jOnSeparateArrays(int width) {
+    int[] rows = {3, 8, 0, 5, 6, 2};
+    INDArray g = rand(2, CAP, width);
+    int n = CAP;
+    interleaved("gather", width, 0, (k, t) -> {
+      INDArray out = Nd4j.create(DataType.FLOAT, CAP, width);
+      k.gather(t[0], ROWS, n, out);
+      return out;
+    });
+    interleaved("gatherRelu", width, 0, (k, t) -> {
+      INDArray pre = Nd4j.create(DataType.FLOAT, CAP, width);
+      INDArray act = Nd4j.create(DataType.FLOAT, CAP, width);
+      k.gatherRelu(t[0], ROWS, n, pre, act);
+      return Nd4j.concat(1, pre, act);
+    });
+    interleaved("scatter", width, 1, (k, t) -> {
+      k.scatter(g, rows, n, t[0]);
+      return null;
+    });
+    interleaved("writeRows", width, 1, (k, t) -> {
+      double[] values = new double[2 * width];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = i + 1;
+      }
+      k.writeRows(t[0], new int[] {7, 1}, 2, values);
+      return null;
+    });
+    interleaved("momentumRows", width, 1, (k, t) -> {
+      k.momentumRows(t[0], t[1], rows, n, g, 0.05, 0.9, 1e-2);
+      return null;
+    });
+    interleaved("momentumAllRows", width, 1, (k, t) -> {
+      k.momentumAllRows(t[0], t[1], rows, n, g, 9, 0.05, 0.9, 1e-2);
+      return null;
+    });
+    interleaved("adamRows", width, 2, (k, t) -> {
+      t[2].assign(t[2].mul(t[2]).addi(0.1));
+      k.adamRows(t[0], t[1], t[2], rows, n, g, 0.01, 0.9, 0.999, 1e-8, 1e-2);
+      return null;
+    });
+  }
+
+  private interface TableOp {
+    /** Runs on tables {@code t} (values, then state slots); returns an output to compare, or null. */
+    INDArray run(Kernels k, INDArray[] t);
+  }
+
+  private void interleaved(String what, int width, int slots, TableOp op) {
+    INDArray backing = rand(21, 10, (long) width * (1 + slots));
+    INDArray untouched = backing.dup();
+    INDArray[] views = new INDArray[1 + slots];
+    INDArray[] separate = new INDArray[1 + slots];
+    for (int s = 0; s <= slots; s++) {
+      views[s] = backing.get(NDArrayIndex.all(), NDArrayIndex.interval((long) s * width,
+          (long) (s + 1) * width));
+      separate[s] = views[s].dup('c');
+    }
+    INDArray hostOut = op.run(new HostKernels(), views);
+    INDArray opsOut = op.run(new Nd4jKernels(), separate);
+    for (int s = 0; s <= slots; s++) {
+      assertArrayEquals(separate[s].dup().data().asFloat(), views[s].dup().data().asFloat(), 1e-6f,
+          what + " width " + width + " slot " + s);
+    }
+    if (hostOut != null) {
+      assertArrayEquals(opsOut.dup().data().asFloat(), hostOut.dup().data().asFloat(), 1e-6f,
+          what + " width " + width + " output");
+      assertArrayEquals(untouched.data().asFloat(), backing.dup().data().asFloat(), 0f,
+          what + " width " + width + " must not write its table");
+    }
   }
 }
