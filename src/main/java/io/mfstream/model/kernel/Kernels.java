@@ -54,7 +54,8 @@ public interface Kernels {
   /**
    * Segment sum: {@code dst[s] = sum of src[b] over b with slots[b] == s}, for s in [0, u); rows of
    * dst past u are left alone. Used to add up the gradients of a row that occurs several times in a
-   * batch.
+   * batch. Every slot in [0, u) occurs among the first n (as the batch de-duplication makes them),
+   * in any order.
    */
   void segmentSum(INDArray src, int[] slots, int n, INDArray dst, int u);
 

@@ -75,6 +75,14 @@ class KernelsAgreementTest {
         Nd4j.create(DataType.FLOAT, CAP, W), out));
     agree("reluBackwardSegmentSum", n, new long[] {CAP, W},
         (k, out) -> k.reluBackwardSegmentSum(c, a, SLOTS, n, out, uniq));
+    if (n == CAP) {
+      // Slots out of first-appearance order (the host kernels assign a slot's first row).
+      int[] shuffled = {3, 1, 3, 0, 2, 1};
+      agree("scaledSegmentSum, slots in any order", n, new long[] {CAP, W},
+          (k, out) -> k.scaledSegmentSum(a, coef, shuffled, n, out, 4));
+      agree("reluBackwardSegmentSum, slots in any order", n, new long[] {CAP, W},
+          (k, out) -> k.reluBackwardSegmentSum(c, a, shuffled, n, out, 4));
+    }
     agree("matmul", n, new long[] {CAP, W}, (k, out) -> k.matmul(a, false, rand(7, W, W), false,
         n, out));
     agree("matmul transA", n, new long[] {W, W}, (k, out) -> k.matmul(a, true, c, false, n, out));
