@@ -52,11 +52,10 @@ final class Side {
     DataType dt = config.dataType();
     int k = config.factors();
     int h = config.hidden();
-    boolean interleave = kernels.interleavesRowState(dt);
     embedding = new ParamTable(name + "-embedding", k, false, dt, initialRows, batchCapacity,
-        interleave);
+        kernels);
     bias = config.type() == ModelType.BIASED_MF
-        ? new ParamTable(name + "-bias", 1, true, dt, initialRows, batchCapacity, interleave)
+        ? new ParamTable(name + "-bias", 1, true, dt, initialRows, batchCapacity, kernels)
         : null;
     boolean mlp = config.type().isMlp();
     weight = mlp ? new DenseParam(name + "-fc-weight", false, dt, config.seed(),

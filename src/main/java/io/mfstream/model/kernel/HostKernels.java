@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@link Kernels} for the CPU backend: operands are staged from ND4J's memory into heap
@@ -36,7 +37,7 @@ public final class HostKernels implements Kernels {
 
   @Override
   public String name() {
-    return interleave ? "host-loops" : "host-loops separate-state";
+    return "host-loops" + (interleave ? "" : " separate-state") + (hugePages ? "" : " 4k-pages");
   }
 
   private FloatBuffer buf(INDArray a) {
@@ -96,18 +97,28 @@ public final class HostKernels implements Kernels {
   }
 
   private final boolean interleave;
+  private final boolean hugePages;
 
-  /** Host kernels that keep row state beside row values (the default layout). */
+  /** Host kernels with the default table layout: state beside values, on huge pages. */
   public HostKernels() {
-    this(true);
+    this(true, true);
   }
 
   /**
-   * Host kernels; {@code interleave} false keeps optimiser state in arrays of its own, as on the
-   * ND4J path (for benchmarks that compare the two layouts).
+   * Host kernels with a chosen table layout, for benchmarks that compare layouts and tests:
+   * {@code interleave} false keeps optimiser state in arrays of its own (as on the ND4J path),
+   * {@code hugePages} false leaves tables on the default 4 KiB pages.
    */
-  public HostKernels(boolean interleave) {
+  public HostKernels(boolean interleave, boolean hugePages) {
     this.interleave = interleave;
+    this.hugePages = hugePages;
+  }
+
+  /** Large tables on transparent huge pages where the OS allows ({@link HugePages}). */
+  @Override
+  public INDArray newTable(DataType dataType, long rows, long columns) {
+    return hugePages ? HugePages.zeros(dataType, rows, columns)
+        : Nd4j.create(dataType, rows, columns);
   }
 
   @Override
