@@ -26,7 +26,7 @@ public final class TrainingBenchmark {
   /** What to measure. */
   public record Options(int users, int items, int factors, int hidden, int[] batchSizes,
       List<ModelType> types, double secondsPerRound, int rounds, boolean includeNd4jOps,
-      boolean compareLayouts, boolean profile) {
+      boolean includeSeparateState, boolean profile) {
 
     /**
      * MovieLens-25M-sized tables (162,541 users x 59,047 items), k=64, MLP(64,64), batches 64,
@@ -83,13 +83,11 @@ public final class TrainingBenchmark {
         names.add(kernels.name() + " " + describe(type));
         cases.add(networkCase(type, batch, kernels));
       }
-      if (options.compareLayouts() && Kernels.forCurrentBackend() instanceof HostKernels) {
-        for (boolean interleave : new boolean[] {true, false}) {
-          for (ModelType type : options.types()) {
-            Kernels kernels = new HostKernels(interleave, false);
-            names.add(kernels.name() + " " + describe(type));
-            cases.add(networkCase(type, batch, kernels));
-          }
+      if (options.includeSeparateState() && Kernels.forCurrentBackend() instanceof HostKernels) {
+        for (ModelType type : options.types()) {
+          Kernels kernels = new HostKernels(false);
+          names.add(kernels.name() + " " + describe(type));
+          cases.add(networkCase(type, batch, kernels));
         }
       }
       if (options.includeNd4jOps()) {

@@ -55,10 +55,10 @@ final class BenchCommand implements Callable<Integer> {
       + "kernels (the path the CUDA backend takes), on this CPU.")
   boolean nd4jOps;
 
-  @Option(names = "--compare-layouts", description = "Also measure every network with its "
-      + "tables on 4 KiB pages, and on 4 KiB pages with the optimiser state in arrays of its own "
-      + "(the layout the ND4J-ops path uses), side by side.")
-  boolean compareLayouts;
+  @Option(names = "--separate-state", description = "Also measure every network with its "
+      + "optimiser state in arrays of its own instead of beside each row (the layout the ND4J-ops "
+      + "path uses), side by side.")
+  boolean separateState;
 
   @Option(names = "--profile", description = "After each batch size, run every network once more "
       + "with timed kernels and print where a step spends its time.")
@@ -70,7 +70,7 @@ final class BenchCommand implements Callable<Integer> {
     out.printf("mfstream bench on %s, %d cores, java %s%n", System.getProperty("os.arch"),
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     TrainingBenchmark.Options options = new TrainingBenchmark.Options(users, items, factors,
-        hidden, batchSizes, models, seconds, rounds, nd4jOps, compareLayouts, profile);
+        hidden, batchSizes, models, seconds, rounds, nd4jOps, separateState, profile);
     new TrainingBenchmark(options).run(out);
     out.flush();
     return 0;

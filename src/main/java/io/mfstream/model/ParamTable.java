@@ -49,7 +49,7 @@ public final class ParamTable {
     this.dataType = dataType;
     this.kernels = kernels;
     this.interleaved = kernels.interleavesRowState(dataType);
-    this.values = kernels.newTable(dataType, Math.max(16, initialCapacity), width);
+    this.values = Nd4j.create(dataType, Math.max(16, initialCapacity), width);
     this.backing = interleaved ? values : null;
     this.gradRows = new int[batchCapacity];
     this.grad = Nd4j.create(dataType, batchCapacity, width);
@@ -142,7 +142,7 @@ public final class ParamTable {
   /** Replaces the optimiser state with {@code slots} zeroed arrays. */
   public void allocateState(int slots) {
     if (interleaved) {
-      INDArray fresh = kernels.newTable(dataType, capacity(), (long) width * (1 + slots));
+      INDArray fresh = Nd4j.create(dataType, capacity(), (long) width * (1 + slots));
       if (rows > 0) {
         fresh.get(NDArrayIndex.interval(0, rows), NDArrayIndex.interval(0, width))
             .assign(valueRows(0, rows));
@@ -152,7 +152,7 @@ public final class ParamTable {
     }
     state = new INDArray[slots];
     for (int i = 0; i < slots; i++) {
-      state[i] = kernels.newTable(dataType, capacity(), width);
+      state[i] = Nd4j.create(dataType, capacity(), width);
     }
   }
 
@@ -215,7 +215,7 @@ public final class ParamTable {
     }
     int newCap = Math.max(needed, cap * 2);
     if (interleaved) {
-      INDArray fresh = kernels.newTable(dataType, newCap, backing.columns());
+      INDArray fresh = Nd4j.create(dataType, newCap, backing.columns());
       copyRows(backing, fresh, rows);
       setBacking(fresh, state.length);
       return;
@@ -227,7 +227,7 @@ public final class ParamTable {
   }
 
   private INDArray grown(INDArray old, int newCap) {
-    INDArray fresh = kernels.newTable(dataType, newCap, width);
+    INDArray fresh = Nd4j.create(dataType, newCap, width);
     copyRows(old, fresh, rows);
     return fresh;
   }

@@ -19,7 +19,7 @@ class ParamTableTest {
   @ParameterizedTest
   @ValueSource(booleans = {true, false})
   void valuesAndStateShouldSurviveStateAllocationAndGrowth(boolean interleaved) {
-    HostKernels kernels = new HostKernels(interleaved, true);
+    HostKernels kernels = new HostKernels(interleaved);
     ParamTable t = new ParamTable("user-embedding", 4, false, DataType.FLOAT, 16, 8, kernels);
     append(t, kernels, 0, 10);
     float[] before = rows(t.values(), 10);

@@ -4,7 +4,6 @@ import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@link Kernels} for the CPU backend: operands are staged from ND4J's memory into heap
@@ -37,7 +36,7 @@ public final class HostKernels implements Kernels {
 
   @Override
   public String name() {
-    return "host-loops" + (interleave ? "" : " separate-state") + (hugePages ? "" : " 4k-pages");
+    return interleave ? "host-loops" : "host-loops separate-state";
   }
 
   private FloatBuffer buf(INDArray a) {
@@ -97,28 +96,18 @@ public final class HostKernels implements Kernels {
   }
 
   private final boolean interleave;
-  private final boolean hugePages;
 
-  /** Host kernels with the default table layout: state beside values, on huge pages. */
+  /** Host kernels that keep row state beside row values (the default layout). */
   public HostKernels() {
-    this(true, true);
+    this(true);
   }
 
   /**
-   * Host kernels with a chosen table layout, for benchmarks that compare layouts and tests:
-   * {@code interleave} false keeps optimiser state in arrays of its own (as on the ND4J path),
-   * {@code hugePages} false leaves tables on the default 4 KiB pages.
+   * Host kernels; {@code interleave} false keeps optimiser state in arrays of its own, as on the
+   * ND4J path (for benchmarks that compare the two layouts).
    */
-  public HostKernels(boolean interleave, boolean hugePages) {
+  public HostKernels(boolean interleave) {
     this.interleave = interleave;
-    this.hugePages = hugePages;
-  }
-
-  /** Large tables on transparent huge pages where the OS allows ({@link HugePages}). */
-  @Override
-  public INDArray newTable(DataType dataType, long rows, long columns) {
-    return hugePages ? HugePages.zeros(dataType, rows, columns)
-        : Nd4j.create(dataType, rows, columns);
   }
 
   @Override

@@ -44,14 +44,6 @@ public interface Kernels {
     return false;
   }
 
-  /**
-   * A zeroed {@code [rows, columns]} array for an embedding table (values and, when interleaved,
-   * optimiser state). The host kernels put large ones on huge pages.
-   */
-  default INDArray newTable(DataType dataType, long rows, long columns) {
-    return Nd4j.create(dataType, rows, columns);
-  }
-
 
   /** {@code out[b] = table[rows[b]]} for b in [0, n). */
   void gather(INDArray table, int[] rows, int n, INDArray out);
