@@ -153,7 +153,7 @@ public final class HostKernels implements Kernels {
     if (a.offset() == 0 && denseRowMajor(a)) {
       return load(a, len, scratch);
     }
-    loadBlock(a, 0, (int) a.rows(), scratch);
+    transferBlock(a, 0, (int) a.rows(), scratch, true);
     return scratch;
   }
 
@@ -162,7 +162,7 @@ public final class HostKernels implements Kernels {
       store(src, len, a);
       return;
     }
-    storeBlock(src, a, 0, (int) a.rows());
+    transferBlock(a, 0, (int) a.rows(), src, false);
   }
 
   private static void checkRows(int[] rows, int n, INDArray table) {
@@ -562,11 +562,11 @@ public final class HostKernels implements Kernels {
     }
     for (int start = 0; start < u; start += chunk) {
       int n = Math.min(u - start, chunk);
-      loadRows(w, rows, start, n, hw);
-      loadRows(v, rows, start, n, hv);
+      transferRows(w, rows, start, n, hw, true);
+      transferRows(v, rows, start, n, hv, true);
       momentum(hw, 0, hv, 0, gg, start * width, n * width, flr, fmu, lrWd);
-      storeRows(hw, w, rows, start, n);
-      storeRows(hv, v, rows, start, n);
+      transferRows(w, rows, start, n, hw, false);
+      transferRows(v, rows, start, n, hv, false);
     }
   }
 
@@ -579,73 +579,50 @@ public final class HostKernels implements Kernels {
   /** Floats per staged chunk of a row update: 64 rows of 64, 16 KB per array. */
   private static final int UPDATE_CHUNK = 4096;
 
-  /** Copies table rows {@code rows[start..start+n)} into {@code dst}, one after the other. */
-  private void loadRows(INDArray t, int[] rows, int start, int n, float[] dst) {
+  /**
+   * Copies table rows {@code rows[start..start+n)} into {@code heap}, one after the other
+   * ({@code load}), or back from it.
+   */
+  private void transferRows(INDArray t, int[] rows, int start, int n, float[] heap,
+      boolean load) {
     FloatBuffer f = table(t);
     int width = width(t);
     int t0 = first(t);
     int ts = stride(t);
-    if (width < NARROW) {
-      for (int r = 0; r < n; r++) {
-        int off = t0 + rows[start + r] * ts;
-        for (int j = 0; j < width; j++) {
-          dst[r * width + j] = f.get(off + j);
-        }
-      }
-      return;
-    }
     for (int r = 0; r < n; r++) {
-      f.get(t0 + rows[start + r] * ts, dst, r * width, width);
+      int off = t0 + rows[start + r] * ts;
+      int h = r * width;
+      if (width < NARROW) {
+        for (int j = 0; j < width; j++) {
+          if (load) {
+            heap[h + j] = f.get(off + j);
+          } else {
+            f.put(off + j, heap[h + j]);
+          }
+        }
+      } else if (load) {
+        f.get(off, heap, h, width);
+      } else {
+        f.put(off, heap, h, width);
+      }
     }
   }
 
-  /** The inverse of {@link #loadRows}: writes {@code src} back to those table rows. */
-  private void storeRows(float[] src, INDArray t, int[] rows, int start, int n) {
-    FloatBuffer f = table(t);
-    int width = width(t);
-    int t0 = first(t);
-    int ts = stride(t);
-    if (width < NARROW) {
-      for (int r = 0; r < n; r++) {
-        int off = t0 + rows[start + r] * ts;
-        for (int j = 0; j < width; j++) {
-          f.put(off + j, src[r * width + j]);
-        }
-      }
-      return;
-    }
-    for (int r = 0; r < n; r++) {
-      f.put(t0 + rows[start + r] * ts, src, r * width, width);
-    }
-  }
-
-  /** Copies {@code n} consecutive table rows from row {@code from} into {@code dst}. */
-  private void loadBlock(INDArray t, int from, int n, float[] dst) {
+  /** Copies {@code n} consecutive table rows from row {@code from} into {@code heap}, or back. */
+  private void transferBlock(INDArray t, int from, int n, float[] heap, boolean load) {
     FloatBuffer f = table(t);
     int width = width(t);
     int ts = stride(t);
     int off = first(t) + from * ts;
-    if (ts == width) {
-      f.get(off, dst, 0, n * width);
-      return;
-    }
-    for (int r = 0; r < n; r++) {
-      f.get(off + r * ts, dst, r * width, width);
-    }
-  }
-
-  /** The inverse of {@link #loadBlock}. */
-  private void storeBlock(float[] src, INDArray t, int from, int n) {
-    FloatBuffer f = table(t);
-    int width = width(t);
-    int ts = stride(t);
-    int off = first(t) + from * ts;
-    if (ts == width) {
-      f.put(off, src, 0, n * width);
-      return;
-    }
-    for (int r = 0; r < n; r++) {
-      f.put(off + r * ts, src, r * width, width);
+    boolean contiguous = ts == width;
+    int pieces = contiguous ? 1 : n;
+    int len = contiguous ? n * width : width;
+    for (int r = 0; r < pieces; r++) {
+      if (load) {
+        f.get(off + r * ts, heap, r * width, len);
+      } else {
+        f.put(off + r * ts, heap, r * width, len);
+      }
     }
   }
 
@@ -681,8 +658,8 @@ public final class HostKernels implements Kernels {
       int len = n * width;
       float[] hw = s0 = grow(s0, len);
       float[] hv = s1 = grow(s1, len);
-      loadBlock(w, start, n, hw);
-      loadBlock(v, start, n, hv);
+      transferBlock(w, start, n, hw, true);
+      transferBlock(v, start, n, hv, true);
       for (int i = 0; i < n; i++) {
         int slot = slotOfRow[start + i];
         if (slot < 0) {
@@ -691,8 +668,8 @@ public final class HostKernels implements Kernels {
           momentum(hw, hv, i * width, gg, slot * width, width, flr, fmu, lrWd);
         }
       }
-      storeBlock(hw, w, start, n);
-      storeBlock(hv, v, start, n);
+      transferBlock(w, start, n, hw, false);
+      transferBlock(v, start, n, hv, false);
     }
   }
 
@@ -751,13 +728,13 @@ public final class HostKernels implements Kernels {
     float[] hs = row0 = grow(row0, chunk * width);
     for (int start = 0; start < u; start += chunk) {
       int n = Math.min(u - start, chunk);
-      loadRows(w, rows, start, n, hw);
-      loadRows(m, rows, start, n, hm);
-      loadRows(s, rows, start, n, hs);
+      transferRows(w, rows, start, n, hw, true);
+      transferRows(m, rows, start, n, hm, true);
+      transferRows(s, rows, start, n, hs, true);
       adam(hw, hm, hs, gg, start * width, n * width, lrT, b1, b2, eps, wd);
-      storeRows(hw, w, rows, start, n);
-      storeRows(hm, m, rows, start, n);
-      storeRows(hs, s, rows, start, n);
+      transferRows(w, rows, start, n, hw, false);
+      transferRows(m, rows, start, n, hm, false);
+      transferRows(s, rows, start, n, hs, false);
     }
   }
 
