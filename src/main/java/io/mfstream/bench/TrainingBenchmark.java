@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * Training throughput: ratings per second of one SGD step (forward, backward, lazy update) per
@@ -78,14 +79,15 @@ public final class TrainingBenchmark {
       names.add("scalar-java-reference plain-mf");
       cases.add((from, n) -> ref.step(slice(poolUsers, from, n), slice(poolItems, from, n),
           sliceF(poolLabels, from, n), n));
-      for (ModelType type : options.types()) {
-        Kernels kernels = Kernels.forCurrentBackend();
-        names.add(kernels.name() + " " + describe(type));
-        cases.add(networkCase(type, batch, kernels));
-      }
+      // Each network gets kernels of its own: host kernels hold per-instance scratch.
+      List<Supplier<Kernels>> kernelSets = new ArrayList<>();
+      kernelSets.add(Kernels::forCurrentBackend);
       if (options.includeSeparateState() && Kernels.forCurrentBackend() instanceof HostKernels) {
+        kernelSets.add(() -> new HostKernels(false));
+      }
+      for (Supplier<Kernels> kernelSet : kernelSets) {
         for (ModelType type : options.types()) {
-          Kernels kernels = new HostKernels(false);
+          Kernels kernels = kernelSet.get();
           names.add(kernels.name() + " " + describe(type));
           cases.add(networkCase(type, batch, kernels));
         }

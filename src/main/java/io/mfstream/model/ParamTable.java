@@ -29,7 +29,6 @@ public final class ParamTable {
   private final boolean bias;
   private final DataType dataType;
   private final boolean interleaved;
-  private final Kernels kernels;
   /** The values and state side by side, when interleaved; else null. */
   private INDArray backing;
   private INDArray values;
@@ -47,7 +46,6 @@ public final class ParamTable {
     this.width = width;
     this.bias = bias;
     this.dataType = dataType;
-    this.kernels = kernels;
     this.interleaved = kernels.interleavesRowState(dataType);
     this.values = Nd4j.create(dataType, Math.max(16, initialCapacity), width);
     this.backing = interleaved ? values : null;
@@ -132,11 +130,6 @@ public final class ParamTable {
   /** Row r holds the summed gradient of row {@code gradRows()[r]}, for r < gradCount(). */
   public INDArray grad() {
     return grad;
-  }
-
-  /** Whether values and state share one backing array, row by row (see the class comment). */
-  public boolean interleaved() {
-    return interleaved;
   }
 
   /** Replaces the optimiser state with {@code slots} zeroed arrays. */

@@ -34,15 +34,28 @@ public final class HostKernels implements Kernels {
   private final long[] cacheLength = new long[CACHE];
   private final FloatBuffer[] cacheBuffer = new FloatBuffer[CACHE];
 
+  private final boolean interleave;
+
+  /** Host kernels that keep row state beside row values (the default layout). */
+  public HostKernels() {
+    this(true);
+  }
+
+  /**
+   * Host kernels; {@code interleave} false keeps optimiser state in arrays of its own, as on the
+   * ND4J path (for benchmarks that compare the two layouts).
+   */
+  public HostKernels(boolean interleave) {
+    this.interleave = interleave;
+  }
+
   @Override
   public String name() {
     return interleave ? "host-loops" : "host-loops separate-state";
   }
 
   private FloatBuffer buf(INDArray a) {
-    if (a.dataType() != DataType.FLOAT) {
-      throw new IllegalArgumentException("host kernels take FLOAT arrays, got " + a.dataType());
-    }
+    requireFloat(a);
     if (a.offset() != 0 || !denseRowMajor(a)) {
       throw new IllegalArgumentException("host kernels take contiguous c-order arrays at offset 0");
     }
@@ -74,15 +87,19 @@ public final class HostKernels implements Kernels {
    * backing array (see {@link #interleavesRowState}); within a row, elements are contiguous.
    */
   private FloatBuffer table(INDArray t) {
-    if (t.dataType() != DataType.FLOAT) {
-      throw new IllegalArgumentException("host kernels take FLOAT arrays, got " + t.dataType());
-    }
+    requireFloat(t);
     if (t.rank() != 2 || (t.columns() > 1 && t.stride(1) != 1) || t.stride(0) < t.columns()) {
       throw new IllegalArgumentException("host kernels take tables as [rows, width] arrays whose"
           + " rows are contiguous; got shape " + java.util.Arrays.toString(t.shape())
           + " strides " + java.util.Arrays.toString(t.stride()));
     }
     return nio(t.data());
+  }
+
+  private static void requireFloat(INDArray a) {
+    if (a.dataType() != DataType.FLOAT) {
+      throw new IllegalArgumentException("host kernels take FLOAT arrays, got " + a.dataType());
+    }
   }
 
   /** Where a table's row 0 starts in its backing buffer. */
@@ -93,21 +110,6 @@ public final class HostKernels implements Kernels {
   /** The distance between a table's rows in its backing buffer. */
   private static int stride(INDArray t) {
     return t.rows() == 1 ? (int) t.columns() : (int) t.stride(0);
-  }
-
-  private final boolean interleave;
-
-  /** Host kernels that keep row state beside row values (the default layout). */
-  public HostKernels() {
-    this(true);
-  }
-
-  /**
-   * Host kernels; {@code interleave} false keeps optimiser state in arrays of its own, as on the
-   * ND4J path (for benchmarks that compare the two layouts).
-   */
-  public HostKernels(boolean interleave) {
-    this.interleave = interleave;
   }
 
   @Override
@@ -533,8 +535,6 @@ public final class HostKernels implements Kernels {
     // row out. The copies in do not depend on each other, so their cache misses overlap; a chunk
     // stays small enough for the core's own caches.
     int chunk = Math.max(1, UPDATE_CHUNK / width);
-    float[] hw = s1 = grow(s1, chunk * width);
-    float[] hv = s2 = grow(s2, chunk * width);
     float flr = (float) lr;
     float fmu = (float) mu;
     float lrWd = (float) (lr * wd);
@@ -560,6 +560,8 @@ public final class HostKernels implements Kernels {
       }
       return;
     }
+    float[] hw = s1 = grow(s1, chunk * width);
+    float[] hv = s2 = grow(s2, chunk * width);
     for (int start = 0; start < u; start += chunk) {
       int n = Math.min(u - start, chunk);
       transferRows(w, rows, start, n, hw, true);

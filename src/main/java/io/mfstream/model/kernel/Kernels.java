@@ -44,7 +44,6 @@ public interface Kernels {
     return false;
   }
 
-
   /** {@code out[b] = table[rows[b]]} for b in [0, n). */
   void gather(INDArray table, int[] rows, int n, INDArray out);
 
