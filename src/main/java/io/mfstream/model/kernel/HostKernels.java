@@ -9,8 +9,12 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * {@link Kernels} for the CPU backend: operands are staged from ND4J's memory into heap
  * {@code float[]} scratch with bulk copies (memcpy), computed on with plain loops the JIT
  * vectorises, and copied back. No per-op dispatch cost, so a batch of 64 costs what its arithmetic
- * costs. Matrix products go straight to OpenBLAS, the library ND4J's CPU backend uses. DOUBLE arrays (used only by gradient checks)
- * go to {@link Nd4jKernels}.
+ * costs. Matrix products go straight to OpenBLAS, the library ND4J's CPU backend uses. DOUBLE
+ * arrays (used only by gradient checks) go to {@link Nd4jKernels}.
+ *
+ * <p>The loops that matter index every array with one index (staging puts the operands of an
+ * element at the same position in each scratch array): only then does C2 vectorise them (see
+ * {@code momentum()}).
  *
  * <p>Measured on this project's 2-core machines (64K-float multiply-add pass): element access
  * through a direct FloatBuffer 95-165 us, through Unsafe 46-62 us, on heap arrays 14-18 us; a bulk
@@ -25,14 +29,19 @@ public final class HostKernels implements Kernels {
   private float[] s1 = new float[0];
   private float[] s2 = new float[0];
   private float[] row0 = new float[0];
+  private float[] seg = new float[0];
 
   // FloatBuffer views by (address, length): asNioFloat() costs ~350 ns (a JNI call), a lookup
-  // a few. A stale entry is harmless: it is used only for an array at that same address and
+  // a few. Open addressing, emptied when half full: a step uses some twenty arrays, and a
+  // direct-mapped cache of them kept evicting colliding pairs (5% of a biased-MF step at batch
+  // 64). A stale entry is harmless: it is used only for an array at that same address and
   // length, whose memory it then views.
-  private static final int CACHE = 64;
+  private static final int CACHE_BITS = 8;
+  private static final int CACHE = 1 << CACHE_BITS;
   private final long[] cacheAddress = new long[CACHE];
   private final long[] cacheLength = new long[CACHE];
   private final FloatBuffer[] cacheBuffer = new FloatBuffer[CACHE];
+  private int cached;
 
   private final boolean interleave;
 
@@ -70,14 +79,23 @@ public final class HostKernels implements Kernels {
   private FloatBuffer nio(org.nd4j.linalg.api.buffer.DataBuffer data) {
     long address = data.address();
     long length = data.underlyingLength();
-    int slot = (int) ((address >>> 6) ^ (address >>> 20)) & (CACHE - 1);
-    FloatBuffer b = cacheBuffer[slot];
-    if (b == null || cacheAddress[slot] != address || cacheLength[slot] != length) {
-      b = data.asNioFloat();
-      cacheBuffer[slot] = b;
-      cacheAddress[slot] = address;
-      cacheLength[slot] = length;
+    // Fibonacci hashing: allocations share their low bits (alignment), so mix every bit in.
+    int slot = (int) ((address * 0x9E3779B97F4A7C15L) >>> (64 - CACHE_BITS));
+    for (FloatBuffer b; (b = cacheBuffer[slot]) != null; slot = (slot + 1) & (CACHE - 1)) {
+      if (cacheAddress[slot] == address && cacheLength[slot] == length) {
+        return b;
+      }
     }
+    if (cached == CACHE / 2) {
+      java.util.Arrays.fill(cacheBuffer, null);
+      cached = 0;
+      return nio(data);
+    }
+    FloatBuffer b = data.asNioFloat();
+    cacheBuffer[slot] = b;
+    cacheAddress[slot] = address;
+    cacheLength[slot] = length;
+    cached++;
     return b;
   }
 
@@ -249,14 +267,18 @@ public final class HostKernels implements Kernels {
     float[] x = load(a, len, s0 = grow(s0, len));
     float[] y = load(c, len, s1 = grow(s1, len));
     float[] d = s2 = grow(s2, n);
+    // The products in one vectorised pass, then each row's sum.
+    for (int i = 0; i < len; i++) {
+      x[i] *= y[i];
+    }
     for (int b = 0; b < n; b++) {
-      d[b] = dot(x, y, b * w, w);
+      d[b] = sum(x, b * w, w);
     }
     store(d, n, out);
   }
 
-  /** A dot product with four independent accumulators, so the adds pipeline. */
-  static float dot(float[] x, float[] y, int off, int w) {
+  /** A sum with four independent accumulators, so the adds pipeline. */
+  private static float sum(float[] x, int off, int w) {
     float a0 = 0;
     float a1 = 0;
     float a2 = 0;
@@ -264,13 +286,13 @@ public final class HostKernels implements Kernels {
     int j = off;
     int end = off + w;
     for (; j + 3 < end; j += 4) {
-      a0 += x[j] * y[j];
-      a1 += x[j + 1] * y[j + 1];
-      a2 += x[j + 2] * y[j + 2];
-      a3 += x[j + 3] * y[j + 3];
+      a0 += x[j];
+      a1 += x[j + 1];
+      a2 += x[j + 2];
+      a3 += x[j + 3];
     }
     for (; j < end; j++) {
-      a0 += x[j] * y[j];
+      a0 += x[j];
     }
     return (a0 + a1) + (a2 + a3);
   }
@@ -282,17 +304,62 @@ public final class HostKernels implements Kernels {
       return;
     }
     int w = width(src);
-    float[] s = load(src, n * w, s0 = grow(s0, n * w));
-    float[] d = s1 = grow(s1, u * w);
-    java.util.Arrays.fill(d, 0, u * w, 0f);
+    int len = n * w;
+    float[] s = load(src, len, s0 = grow(s0, len));
+    for (int i = 0; i < len; i++) {
+      s[i] = 0f + s[i];
+    }
+    storeSegments(s, slots, n, w, dst, u);
+  }
+
+  /**
+   * The segment sum of ready per-rating rows: {@code dst[s] = sum of t[b] over b with slots[b] ==
+   * s}, in order of b, each term already in the form {@code 0f + x} (so that a lone -0 sums to +0,
+   * as into a zeroed row). When slots appear in order of first appearance (as the batch
+   * de-duplication makes them), a first row is copied and only repeats are added; rows with no
+   * repeats at all go out as they are.
+   */
+  private void storeSegments(float[] t, int[] slots, int n, int w, INDArray dst, int u) {
+    boolean identity = u == n;
+    for (int b = 0; identity && b < n; b++) {
+      identity = slots[b] == b;
+    }
+    if (identity) {
+      store(t, n * w, dst);
+      return;
+    }
+    float[] d = seg = grow(seg, u * w);
+    int next = 0;
     for (int b = 0; b < n; b++) {
-      int so = b * w;
-      int dof = slots[b] * w;
-      for (int j = 0; j < w; j++) {
-        d[dof + j] += s[so + j];
+      int slot = slots[b];
+      if (slot == next) {
+        if (w < NARROW) {
+          for (int j = 0; j < w; j++) {
+            d[slot * w + j] = t[b * w + j];
+          }
+        } else {
+          System.arraycopy(t, b * w, d, slot * w, w);
+        }
+        next++;
+      } else if (slot < next) {
+        addRow(d, slot * w, t, b * w, w);
+      } else {
+        // A slot seen before a smaller one's first appearance: sum the general way.
+        java.util.Arrays.fill(d, 0, u * w, 0f);
+        for (int c = 0; c < n; c++) {
+          addRow(d, slots[c] * w, t, c * w, w);
+        }
+        break;
       }
     }
     store(d, u * w, dst);
+  }
+
+  /** {@code d[dof..dof+w) += t[to..to+w)}; scalar (two offsets), so kept to repeated rows. */
+  private static void addRow(float[] d, int dof, float[] t, int to, int w) {
+    for (int j = 0; j < w; j++) {
+      d[dof + j] += t[to + j];
+    }
   }
 
   @Override
@@ -305,17 +372,13 @@ public final class HostKernels implements Kernels {
     int w = width(src);
     float[] s = load(src, n * w, s0 = grow(s0, n * w));
     float[] k = load(coef, n, s2 = grow(s2, n));
-    float[] d = s1 = grow(s1, u * w);
-    java.util.Arrays.fill(d, 0, u * w, 0f);
     for (int b = 0; b < n; b++) {
-      int so = b * w;
-      int dof = slots[b] * w;
       float f = k[b];
-      for (int j = 0; j < w; j++) {
-        d[dof + j] += f * s[so + j];
+      for (int j = b * w; j < (b + 1) * w; j++) {
+        s[j] = 0f + f * s[j];
       }
     }
-    store(d, u * w, dst);
+    storeSegments(s, slots, n, w, dst, u);
   }
 
   @Override
@@ -396,17 +459,19 @@ public final class HostKernels implements Kernels {
     int w = width(x);
     int len = n * w;
     float[] f = load(x, len, s0 = grow(s0, len));
-    float[] bb = load(bias, w, row0 = grow(row0, w));
-    for (int b = 0; b < n; b++) {
-      int off = b * w;
-      for (int j = 0; j < w; j++) {
-        f[off + j] += bb[j];
-      }
+    // The bias repeated on every row, so that the loops below take one index (see momentum()).
+    float[] bb = load(bias, w, row0 = grow(row0, len));
+    for (int filled = w; filled < len; filled *= 2) {
+      System.arraycopy(bb, 0, bb, filled, Math.min(filled, len - filled));
     }
-    if (mask != null) {
+    if (mask == null) {
+      for (int i = 0; i < len; i++) {
+        f[i] += bb[i];
+      }
+    } else {
       float[] m = load(mask, len, s1 = grow(s1, len));
       for (int i = 0; i < len; i++) {
-        f[i] *= m[i];
+        f[i] = (f[i] + bb[i]) * m[i];
       }
     }
     store(f, len, x);
@@ -461,18 +526,11 @@ public final class HostKernels implements Kernels {
     int len = n * w;
     float[] g = load(grad, len, s0 = grow(s0, len));
     float[] p = load(pre, len, s1 = grow(s1, len));
-    float[] d = s2 = grow(s2, u * w);
-    java.util.Arrays.fill(d, 0, u * w, 0f);
-    for (int b = 0; b < n; b++) {
-      int so = b * w;
-      int dof = slots[b] * w;
-      for (int j = 0; j < w; j++) {
-        // Branch-free: signs are random, so a branch would mispredict half the time.
-        d[dof + j] += Float.intBitsToFloat(Float.floatToRawIntBits(g[so + j])
-            & reluMask(p[so + j]));
-      }
+    for (int i = 0; i < len; i++) {
+      // Branch-free: signs are random, so a branch would mispredict half the time.
+      g[i] = 0f + Float.intBitsToFloat(Float.floatToRawIntBits(g[i]) & reluMask(p[i]));
     }
-    store(d, u * w, dst);
+    storeSegments(g, slots, n, w, dst, u);
   }
 
   /**
@@ -530,7 +588,12 @@ public final class HostKernels implements Kernels {
     checkRows(rows, u, w);
     checkSameShape(w, v);
     int width = width(w);
-    float[] gg = load(g, u * width, s0 = grow(s0, u * width));
+    int len = u * width;
+    float[] gg = load(g, len, s0 = grow(s0, len));
+    // Row r of the update is staged at r * width in every scratch array, the gradient's own
+    // position, so the rule runs with one index over all three (see momentum()).
+    float[] hw = s1 = grow(s1, len);
+    float[] hv = s2 = grow(s2, len);
     // In chunks of rows, three passes: every row in, the update over one contiguous block, every
     // row out. The copies in do not depend on each other, so their cache misses overlap; a chunk
     // stays small enough for the core's own caches.
@@ -538,52 +601,22 @@ public final class HostKernels implements Kernels {
     float flr = (float) lr;
     float fmu = (float) mu;
     float lrWd = (float) (lr * wd);
-    if (width >= NARROW && besideEachOther(w, v)) {
-      // Interleaved layout: a row's values and momentum are one stretch, copied in one go.
-      FloatBuffer f = table(w);
-      int t0 = first(w);
-      int ts = stride(w);
-      int pair = 2 * width;
-      float[] hb = s1 = grow(s1, chunk * pair);
-      for (int start = 0; start < u; start += chunk) {
-        int n = Math.min(u - start, chunk);
-        for (int r = 0; r < n; r++) {
-          f.get(t0 + rows[start + r] * ts, hb, r * pair, pair);
-        }
-        for (int r = 0; r < n; r++) {
-          momentum(hb, r * pair, hb, r * pair + width, gg, (start + r) * width, width, flr, fmu,
-              lrWd);
-        }
-        for (int r = 0; r < n; r++) {
-          f.put(t0 + rows[start + r] * ts, hb, r * pair, pair);
-        }
-      }
-      return;
-    }
-    float[] hw = s1 = grow(s1, chunk * width);
-    float[] hv = s2 = grow(s2, chunk * width);
     for (int start = 0; start < u; start += chunk) {
       int n = Math.min(u - start, chunk);
       transferRows(w, rows, start, n, hw, true);
       transferRows(v, rows, start, n, hv, true);
-      momentum(hw, 0, hv, 0, gg, start * width, n * width, flr, fmu, lrWd);
+      momentum(hw, hv, gg, start * width, (start + n) * width, flr, fmu, lrWd);
       transferRows(w, rows, start, n, hw, false);
       transferRows(v, rows, start, n, hv, false);
     }
-  }
-
-  /** Whether row r of {@code b} directly follows row r of {@code a} in one backing array. */
-  private static boolean besideEachOther(INDArray a, INDArray b) {
-    return a.data().address() == b.data().address() && stride(a) == stride(b)
-        && first(b) == first(a) + width(a);
   }
 
   /** Floats per staged chunk of a row update: 64 rows of 64, 16 KB per array. */
   private static final int UPDATE_CHUNK = 4096;
 
   /**
-   * Copies table rows {@code rows[start..start+n)} into {@code heap}, one after the other
-   * ({@code load}), or back from it.
+   * Copies table rows {@code rows[start..start+n)} into {@code heap}, row {@code rows[i]} at
+   * {@code i * width} ({@code load}), or back from it.
    */
   private void transferRows(INDArray t, int[] rows, int start, int n, float[] heap,
       boolean load) {
@@ -591,9 +624,9 @@ public final class HostKernels implements Kernels {
     int width = width(t);
     int t0 = first(t);
     int ts = stride(t);
-    for (int r = 0; r < n; r++) {
-      int off = t0 + rows[start + r] * ts;
-      int h = r * width;
+    for (int i = start; i < start + n; i++) {
+      int off = t0 + rows[i] * ts;
+      int h = i * width;
       if (width < NARROW) {
         for (int j = 0; j < width; j++) {
           if (load) {
@@ -649,8 +682,6 @@ public final class HostKernels implements Kernels {
       slotOfRow[rows[r]] = r;
     }
     float[] gg = load(g, u * width, s2 = grow(s2, u * width));
-    float[] zero = row0 = grow(row0, width);
-    java.util.Arrays.fill(zero, 0, width, 0f);
     int chunkRows = Math.max(1, CHUNK / width);
     float flr = (float) lr;
     float fmu = (float) mu;
@@ -660,16 +691,18 @@ public final class HostKernels implements Kernels {
       int len = n * width;
       float[] hw = s0 = grow(s0, len);
       float[] hv = s1 = grow(s1, len);
+      float[] hg = row0 = grow(row0, len);
       transferBlock(w, start, n, hw, true);
       transferBlock(v, start, n, hv, true);
       for (int i = 0; i < n; i++) {
         int slot = slotOfRow[start + i];
         if (slot < 0) {
-          momentum(hw, hv, i * width, zero, 0, width, flr, fmu, lrWd);
+          java.util.Arrays.fill(hg, i * width, (i + 1) * width, 0f);
         } else {
-          momentum(hw, hv, i * width, gg, slot * width, width, flr, fmu, lrWd);
+          System.arraycopy(gg, slot * width, hg, i * width, width);
         }
       }
+      momentum(hw, hv, hg, 0, len, flr, fmu, lrWd);
       transferBlock(w, start, n, hw, false);
       transferBlock(v, start, n, hv, false);
     }
@@ -689,26 +722,29 @@ public final class HostKernels implements Kernels {
     float[] hw = loadAll(w, len, s0 = grow(s0, len));
     float[] hv = loadAll(v, len, s1 = grow(s1, len));
     float[] hg = loadAll(g, len, s2 = grow(s2, len));
-    momentum(hw, hv, 0, hg, 0, len, (float) lr, (float) mu, (float) (lr * wd));
+    momentum(hw, hv, hg, 0, len, (float) lr, (float) mu, (float) (lr * wd));
     storeAll(hw, len, w);
     storeAll(hv, len, v);
   }
 
-  /** The same sequence of float operations as {@link Nd4jKernels#momentumDense}. */
-  private static void momentum(float[] w, float[] v, int wo, float[] g, int go, int len, float lr,
+  /**
+   * The momentum rule on cells {@code [from, to)} of w, v and g: the same sequence of float
+   * operations as {@link Nd4jKernels#momentumDense}.
+   *
+   * <p>One index for every array, on purpose, here and in every loop of this class that should be
+   * fast: C2 (JDK 17) vectorises a loop only when it can rule out that a store to one array
+   * overlaps a load from another in a later iteration, and with a different offset per array it
+   * cannot (they might be one array), so such a loop stays scalar, 4-5x slower (measured here:
+   * 0.1-0.3 ns against 0.6-2 ns per element).
+   */
+  private static void momentum(float[] w, float[] v, float[] g, int from, int to, float lr,
       float mu, float lrWd) {
-    momentum(w, wo, v, wo, g, go, len, lr, mu, lrWd);
-  }
-
-  /** The momentum rule on {@code w[wo..wo+len)} and {@code v[vo..vo+len)}. */
-  private static void momentum(float[] w, int wo, float[] v, int vo, float[] g, int go, int len,
-      float lr, float mu, float lrWd) {
-    for (int j = 0; j < len; j++) {
-      float wj = w[wo + j];
-      float vj = v[vo + j] * mu - g[go + j] * lr;
+    for (int j = from; j < to; j++) {
+      float wj = w[j];
+      float vj = v[j] * mu - g[j] * lr;
       vj -= wj * lrWd;
-      v[vo + j] = vj;
-      w[wo + j] = wj + vj;
+      v[j] = vj;
+      w[j] = wj + vj;
     }
   }
 
@@ -723,17 +759,18 @@ public final class HostKernels implements Kernels {
     checkSameShape(w, m);
     checkSameShape(w, s);
     int width = width(w);
-    float[] gg = load(g, u * width, s0 = grow(s0, u * width));
+    int len = u * width;
+    float[] gg = load(g, len, s0 = grow(s0, len));
     int chunk = Math.max(1, UPDATE_CHUNK / width);
-    float[] hw = s1 = grow(s1, chunk * width);
-    float[] hm = s2 = grow(s2, chunk * width);
-    float[] hs = row0 = grow(row0, chunk * width);
+    float[] hw = s1 = grow(s1, len);
+    float[] hm = s2 = grow(s2, len);
+    float[] hs = row0 = grow(row0, len);
     for (int start = 0; start < u; start += chunk) {
       int n = Math.min(u - start, chunk);
       transferRows(w, rows, start, n, hw, true);
       transferRows(m, rows, start, n, hm, true);
       transferRows(s, rows, start, n, hs, true);
-      adam(hw, hm, hs, gg, start * width, n * width, lrT, b1, b2, eps, wd);
+      adam(hw, hm, hs, gg, start * width, (start + n) * width, lrT, b1, b2, eps, wd);
       transferRows(w, rows, start, n, hw, false);
       transferRows(m, rows, start, n, hm, false);
       transferRows(s, rows, start, n, hs, false);
@@ -758,8 +795,9 @@ public final class HostKernels implements Kernels {
     storeAll(hs, len, s);
   }
 
-  private static void adam(float[] w, float[] m, float[] s, float[] g, int go, int len, double lrT,
-      double b1, double b2, double eps, double wd) {
+  /** The Adam rule on cells {@code [from, to)} of every array (one index: see momentum()). */
+  private static void adam(float[] w, float[] m, float[] s, float[] g, int from, int to,
+      double lrT, double b1, double b2, double eps, double wd) {
     float fb1 = (float) b1;
     float fb2 = (float) b2;
     float c1 = (float) (1 - b1);
@@ -767,9 +805,9 @@ public final class HostKernels implements Kernels {
     float fwd = (float) wd;
     float feps = (float) eps;
     float flr = (float) lrT;
-    for (int j = 0; j < len; j++) {
+    for (int j = from; j < to; j++) {
       float wj = w[j];
-      float gj = g[go + j] + wj * fwd;
+      float gj = g[j] + wj * fwd;
       float mj = m[j] * fb1 + gj * c1;
       float sj = s[j] * fb2 + (gj * gj) * c2;
       m[j] = mj;

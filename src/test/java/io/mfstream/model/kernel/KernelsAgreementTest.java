@@ -1,8 +1,10 @@
 package io.mfstream.model.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.function.BiConsumer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -187,6 +189,89 @@ class KernelsAgreementTest {
           what + " width " + width + " output");
       assertArrayEquals(untouched.data().asFloat(), backing.dup().data().asFloat(), 0f,
           what + " width " + width + " must not write its table");
+    }
+  }
+
+  /**
+   * Row updates over many chunks of rows (the host kernels stage 64 rows of 64 at a time): every
+   * touched row, in every chunk, must get its own gradient and state, on the interleaved layout.
+   */
+  @Test
+  void rowUpdatesOverSeveralChunksShouldMatchNd4j() {
+    int width = 64;
+    int tableRows = 400;
+    int u = 150;
+    int[] rows = new int[u];
+    for (int r = 0; r < u; r++) {
+      rows[r] = (r * 7 + 3) % tableRows;
+    }
+    INDArray g = rand(31, u, width);
+    for (int slots = 1; slots <= 2; slots++) {
+      INDArray backing = rand(32, tableRows, (long) width * (1 + slots));
+      if (slots == 2) {
+        // Adam's second moment must be positive.
+        backing.get(NDArrayIndex.all(), NDArrayIndex.interval((long) 2 * width, 3L * width))
+            .assign(0.2);
+      }
+      INDArray[] views = new INDArray[1 + slots];
+      INDArray[] separate = new INDArray[1 + slots];
+      for (int s = 0; s <= slots; s++) {
+        views[s] = backing.get(NDArrayIndex.all(), NDArrayIndex.interval((long) s * width,
+            (long) (s + 1) * width));
+        separate[s] = views[s].dup('c');
+      }
+      for (Kernels k : new Kernels[] {new HostKernels(), new Nd4jKernels()}) {
+        INDArray[] t = k instanceof HostKernels ? views : separate;
+        if (slots == 1) {
+          k.momentumRows(t[0], t[1], rows, u, g, 0.05, 0.9, 1e-2);
+        } else {
+          k.adamRows(t[0], t[1], t[2], rows, u, g, 0.01, 0.9, 0.999, 1e-8, 1e-2);
+        }
+      }
+      for (int s = 0; s <= slots; s++) {
+        assertArrayEquals(separate[s].dup().data().asFloat(), views[s].dup().data().asFloat(),
+            1e-6f, (slots == 1 ? "momentumRows" : "adamRows") + " slot " + s);
+      }
+    }
+  }
+
+  /**
+   * The host segment sums copy a slot's first row and add only repeats to it; the result must be
+   * bit for bit that of adding every row, in batch order, into a zeroed row (so a lone -0 comes
+   * out +0), whatever the order of the slots.
+   */
+  @Test
+  void hostSegmentSumsShouldEqualAddingIntoZeroedRowsBitForBit() {
+    int n = 6;
+    float[] src = {-0f, 1.5f, 0.1f, -0f, 0.2f, 0.3f};
+    float[] coef = {1f, -0f, 0.7f, 2f, 3f, 0.5f};
+    int[][] slotPatterns = {{0, 1, 2, 3, 4, 5}, {0, 1, 0, 2, 1, 0}, {2, 0, 1, 0, 2, 1}};
+    for (int[] slots : slotPatterns) {
+      int u = 0;
+      for (int slot : slots) {
+        u = Math.max(u, slot + 1);
+      }
+      float[] plain = new float[u];
+      float[] scaled = new float[u];
+      for (int b = 0; b < n; b++) {
+        plain[slots[b]] += src[b];
+        scaled[slots[b]] += coef[b] * src[b];
+      }
+      INDArray srcArray = Nd4j.createFromArray(src).reshape(n, 1);
+      INDArray coefArray = Nd4j.createFromArray(coef);
+      INDArray out = Nd4j.create(DataType.FLOAT, n, 1);
+      HostKernels k = new HostKernels();
+      k.segmentSum(srcArray, slots, n, out, u);
+      assertBits(plain, out, "segmentSum " + java.util.Arrays.toString(slots));
+      k.scaledSegmentSum(srcArray, coefArray, slots, n, out, u);
+      assertBits(scaled, out, "scaledSegmentSum " + java.util.Arrays.toString(slots));
+    }
+  }
+
+  private static void assertBits(float[] expected, INDArray out, String what) {
+    for (int s = 0; s < expected.length; s++) {
+      assertEquals(Float.floatToRawIntBits(expected[s]), Float.floatToRawIntBits(out.getFloat(s, 0)),
+          what + " slot " + s + ": " + expected[s] + " vs " + out.getFloat(s, 0));
     }
   }
 }
