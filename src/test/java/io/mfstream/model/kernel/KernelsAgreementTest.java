@@ -168,16 +168,30 @@ class KernelsAgreementTest {
     INDArray run(Kernels k, INDArray[] t);
   }
 
-  private void interleaved(String what, int width, int slots, TableOp op) {
-    INDArray backing = rand(21, 10, (long) width * (1 + slots));
-    INDArray untouched = backing.dup();
+  /** The values and state slots of an interleaved backing array, as column views. */
+  private static INDArray[] columnBlocks(INDArray backing, int width, int slots) {
     INDArray[] views = new INDArray[1 + slots];
-    INDArray[] separate = new INDArray[1 + slots];
     for (int s = 0; s <= slots; s++) {
       views[s] = backing.get(NDArrayIndex.all(), NDArrayIndex.interval((long) s * width,
           (long) (s + 1) * width));
-      separate[s] = views[s].dup('c');
     }
+    return views;
+  }
+
+  /** Separate contiguous copies (the ND4J-ops layout). */
+  private static INDArray[] copies(INDArray[] views) {
+    INDArray[] out = new INDArray[views.length];
+    for (int s = 0; s < views.length; s++) {
+      out[s] = views[s].dup('c');
+    }
+    return out;
+  }
+
+  private void interleaved(String what, int width, int slots, TableOp op) {
+    INDArray backing = rand(21, 10, (long) width * (1 + slots));
+    INDArray untouched = backing.dup();
+    INDArray[] views = columnBlocks(backing, width, slots);
+    INDArray[] separate = copies(views);
     INDArray hostOut = op.run(new HostKernels(), views);
     INDArray opsOut = op.run(new Nd4jKernels(), separate);
     for (int s = 0; s <= slots; s++) {
@@ -213,13 +227,8 @@ class KernelsAgreementTest {
         backing.get(NDArrayIndex.all(), NDArrayIndex.interval((long) 2 * width, 3L * width))
             .assign(0.2);
       }
-      INDArray[] views = new INDArray[1 + slots];
-      INDArray[] separate = new INDArray[1 + slots];
-      for (int s = 0; s <= slots; s++) {
-        views[s] = backing.get(NDArrayIndex.all(), NDArrayIndex.interval((long) s * width,
-            (long) (s + 1) * width));
-        separate[s] = views[s].dup('c');
-      }
+      INDArray[] views = columnBlocks(backing, width, slots);
+      INDArray[] separate = copies(views);
       for (Kernels k : new Kernels[] {new HostKernels(), new Nd4jKernels()}) {
         INDArray[] t = k instanceof HostKernels ? views : separate;
         if (slots == 1) {
