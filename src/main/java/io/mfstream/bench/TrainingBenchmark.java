@@ -39,8 +39,29 @@ public final class TrainingBenchmark {
     }
   }
 
-  /** One measured case. */
-  public record Row(String name, int batch, double ratingsPerSecond, double[] rounds) {}
+  /**
+   * One measured case: the median of its rounds, and the median over rounds of its speed divided
+   * by the reference's in the same round (rounds alternate the cases, so each round pairs them up
+   * under the same machine conditions).
+   */
+  public record Row(String name, int batch, double ratingsPerSecond, double vsReference,
+      double[] rounds) {}
+
+  /** The median over rounds of {@code rates[r] / reference[r]}. */
+  static double medianRatio(double[] rates, double[] reference) {
+    double[] ratios = new double[rates.length];
+    for (int r = 0; r < rates.length; r++) {
+      ratios[r] = rates[r] / reference[r];
+    }
+    return median(ratios);
+  }
+
+  /** The middle value; for an even count, the upper of the two middle ones. */
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
 
   private static final int POOL = 1 << 20;
 
@@ -69,7 +90,7 @@ public final class TrainingBenchmark {
     out.printf("tables: %,d users x %,d items, k=%d, hidden=%d; %d rounds of %.1fs, median%n",
         options.users(), options.items(), options.factors(), options.hidden(), options.rounds(),
         options.secondsPerRound());
-    out.printf("%-34s %7s %14s%n", "case", "batch", "ratings/s");
+    out.printf("%-34s %7s %14s %8s%n", "case", "batch", "ratings/s", "vs ref");
     out.flush();
     for (int batch : options.batchSizes()) {
       List<String> names = new ArrayList<>();
@@ -109,11 +130,12 @@ public final class TrainingBenchmark {
         cases.set(c, null);
       }
       for (int c = 0; c < cases.size(); c++) {
-        double[] sorted = rates[c].clone();
-        Arrays.sort(sorted);
-        Row row = new Row(names.get(c), batch, sorted[sorted.length / 2], rates[c]);
+        // Case 0 is the scalar reference.
+        Row row = new Row(names.get(c), batch, median(rates[c]), medianRatio(rates[c], rates[0]),
+            rates[c]);
         rows.add(row);
-        out.printf("%-34s %7d %,14.0f%n", row.name(), batch, row.ratingsPerSecond());
+        out.printf("%-34s %7d %,14.0f %7.2fx%n", row.name(), batch, row.ratingsPerSecond(),
+            row.vsReference());
       }
       out.flush();
       if (options.profile()) {

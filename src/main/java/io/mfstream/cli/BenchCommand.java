@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
     description = {"Ratings/s of one SGD step (forward, backward, lazy update; k=64) per "
         + "network and batch size, on tables the size of MovieLens-25M (162,541 users x 59,047 "
         + "items), beside a plain scalar Java loop doing plain MF's maths. Each case is measured "
-        + "in alternating rounds; the median is printed.",
+        + "in alternating rounds; the median is printed, and the median over rounds of its "
+        + "speed relative to the reference's in the same round (vs ref).",
         "Record results in docs/BENCHMARKS.md with the command line that produced them."})
 final class BenchCommand implements Callable<Integer> {
   @Spec
