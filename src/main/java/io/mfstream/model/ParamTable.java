@@ -5,6 +5,7 @@ import java.util.List;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
@@ -107,8 +108,7 @@ public final class ParamTable {
       throw new IndexOutOfBoundsException("rows " + from + ".." + to + " of " + capacity());
     }
     if (interleaved && backing != values) {
-      return backing.get(NDArrayIndex.interval(from, to),
-          NDArrayIndex.interval((long) slot * width, (long) (slot + 1) * width));
+      return backing.get(NDArrayIndex.interval(from, to), slotColumns(slot));
     }
     INDArray whole = slot == 0 ? values : state[slot - 1];
     return whole.get(NDArrayIndex.interval(from, to), NDArrayIndex.all());
@@ -137,8 +137,7 @@ public final class ParamTable {
     if (interleaved) {
       INDArray fresh = Nd4j.create(dataType, capacity(), (long) width * (1 + slots));
       if (rows > 0) {
-        fresh.get(NDArrayIndex.interval(0, rows), NDArrayIndex.interval(0, width))
-            .assign(valueRows(0, rows));
+        fresh.get(NDArrayIndex.interval(0, rows), slotColumns(0)).assign(valueRows(0, rows));
       }
       setBacking(fresh, slots);
       return;
@@ -149,10 +148,14 @@ public final class ParamTable {
     }
   }
 
-  /** Column block {@code slot} (0: values, 1 + i: state i) of an interleaved backing array. */
+  /** The columns of block {@code slot} (0: values, 1 + i: state i) in an interleaved array. */
+  private INDArrayIndex slotColumns(int slot) {
+    return NDArrayIndex.interval((long) slot * width, (long) (slot + 1) * width);
+  }
+
+  /** Column block {@code slot} of an interleaved backing array, all rows. */
   private INDArray column(INDArray b, int slot) {
-    return b.get(NDArrayIndex.all(), NDArrayIndex.interval((long) slot * width,
-        (long) (slot + 1) * width));
+    return b.get(NDArrayIndex.all(), slotColumns(slot));
   }
 
   private void setBacking(INDArray b, int slots) {
