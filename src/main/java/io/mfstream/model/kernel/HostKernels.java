@@ -735,7 +735,7 @@ public final class HostKernels implements Kernels {
    * fast: C2 (JDK 17) vectorises a loop only when it can rule out that a store to one array
    * overlaps a load from another in a later iteration, and with a different offset per array it
    * cannot (they might be one array), so such a loop stays scalar, 4-5x slower (measured here:
-   * 0.1-0.3 ns against 0.6-2 ns per element).
+   * 0.13-0.49 ns against 0.58-2.33 ns per element; docs/BENCHMARKS.md).
    */
   private static void momentum(float[] w, float[] v, float[] g, int from, int to, float lr,
       float mu, float lrWd) {
