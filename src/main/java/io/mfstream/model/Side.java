@@ -64,7 +64,7 @@ final class Side {
     dropout = config.dropout();
 
     int rep = mlp ? h : k;
-    gathered = Nd4j.create(dt, batchCapacity, k);
+    gathered = mlp ? null : Nd4j.create(dt, batchCapacity, k);
     gatheredBias = bias != null ? Nd4j.create(dt, batchCapacity, 1) : null;
     activated = mlp ? Nd4j.create(dt, batchCapacity, k) : null;
     hidden = mlp ? Nd4j.create(dt, batchCapacity, h) : null;
@@ -133,7 +133,7 @@ final class Side {
       kernels.gather(embedding.values(), rows, n, gathered);
       return;
     }
-    kernels.gatherRelu(embedding.values(), rows, n, gathered, activated);
+    kernels.gatherRelu(embedding.values(), rows, n, activated);
     kernels.matmul(activated, false, weight.value(), false, n, hidden);
     boolean drop = training && mask != null;
     if (drop) {
@@ -190,7 +190,7 @@ final class Side {
       kernels.dotBackward(otherRep, errVector, training ? mask : null, n, repGrad, fcBias.grad());
       kernels.matmul(activated, true, repGrad, false, n, weight.grad());
       kernels.matmul(repGrad, false, weight.value(), true, n, activatedGrad);
-      kernels.reluBackwardSegmentSum(activatedGrad, gathered, slots, n, embedding.grad, u);
+      kernels.reluBackwardSegmentSum(activatedGrad, activated, slots, n, embedding.grad, u);
     }
     if (bias != null) {
       System.arraycopy(embedding.gradRows, 0, bias.gradRows, 0, u);

@@ -30,6 +30,7 @@ public final class HostKernels implements Kernels {
   private float[] s2 = new float[0];
   private float[] row0 = new float[0];
   private float[] seg = new float[0];
+  private float[] rowT = new float[0];
 
   // FloatBuffer views by (address, length): asNioFloat() costs ~350 ns (a JNI call), a lookup
   // a few. Open addressing, emptied when half full: a step uses some twenty arrays, and a
@@ -427,9 +428,9 @@ public final class HostKernels implements Kernels {
   }
 
   @Override
-  public void gatherRelu(INDArray table, int[] rows, int n, INDArray pre, INDArray act) {
+  public void gatherRelu(INDArray table, int[] rows, int n, INDArray act) {
     if (Nd4jKernels.isDouble(table)) {
-      ops.gatherRelu(table, rows, n, pre, act);
+      ops.gatherRelu(table, rows, n, act);
       return;
     }
     checkRows(rows, n, table);
@@ -446,7 +447,6 @@ public final class HostKernels implements Kernels {
     for (int i = 0; i < len; i++) {
       a[i] = Math.max(e[i], 0f);
     }
-    store(e, len, pre);
     store(a, len, act);
   }
 
@@ -502,12 +502,15 @@ public final class HostKernels implements Kernels {
       }
     }
     if (columnSums != null) {
+      // Row after row, in order; each row is first copied to the start of a scratch row, so
+      // that the add takes one index and vectorises (see momentum()).
       float[] o = row0 = grow(row0, w);
       java.util.Arrays.fill(o, 0, w, 0f);
+      float[] t = rowT = grow(rowT, w);
       for (int b = 0; b < n; b++) {
-        int off = b * w;
+        System.arraycopy(s, b * w, t, 0, w);
         for (int j = 0; j < w; j++) {
-          o[j] += s[off + j];
+          o[j] += t[j];
         }
       }
       store(o, w, columnSums);
@@ -516,32 +519,31 @@ public final class HostKernels implements Kernels {
   }
 
   @Override
-  public void reluBackwardSegmentSum(INDArray grad, INDArray pre, int[] slots, int n,
+  public void reluBackwardSegmentSum(INDArray grad, INDArray act, int[] slots, int n,
       INDArray dst, int u) {
     if (Nd4jKernels.isDouble(grad)) {
-      ops.reluBackwardSegmentSum(grad, pre, slots, n, dst, u);
+      ops.reluBackwardSegmentSum(grad, act, slots, n, dst, u);
       return;
     }
     int w = width(grad);
     int len = n * w;
     float[] g = load(grad, len, s0 = grow(s0, len));
-    float[] p = load(pre, len, s1 = grow(s1, len));
+    float[] a = load(act, len, s1 = grow(s1, len));
     for (int i = 0; i < len; i++) {
-      // Branch-free: signs are random, so a branch would mispredict half the time.
-      g[i] = 0f + Float.intBitsToFloat(Float.floatToRawIntBits(g[i]) & reluMask(p[i]));
+      g[i] = 0f + g[i] * reluGate(a[i]);
     }
     storeSegments(g, slots, n, w, dst, u);
   }
 
   /**
-   * All ones when {@code p > 0}, else zero, without a branch: {@code -bits & ~bits} has its sign
-   * bit set exactly when the raw bits are a positive int, i.e. p is a positive float (not +0, -0,
-   * negative). A positive NaN counts as positive; ND4J's {@code gt(0)} says false there, the only
-   * difference, and a NaN gradient is lost either way.
+   * 1 when {@code a > 0}, else 0, in arithmetic the JIT vectorises (a comparison, a branch or bit
+   * operations on the float's bits would keep the loop scalar): the smallest positive float times
+   * 2^252 is 2^103, so every positive float scales to at least 1 and is clamped to 1; zero and
+   * negatives clamp to 0. A NaN stays NaN, as in ND4J's {@code grad * gt(act, 0)}, where
+   * {@code inf * 0} is NaN too; both happen only once training has diverged.
    */
-  static int reluMask(float p) {
-    int bits = Float.floatToRawIntBits(p);
-    return (-bits & ~bits) >> 31;
+  static float reluGate(float a) {
+    return Math.min(Math.max(a * 0x1p126f * 0x1p126f, 0f), 1f);
   }
 
   /**

@@ -74,10 +74,11 @@ public interface Kernels {
   void download(INDArray src, int count, double[] out);
 
   /**
-   * The MLP's input layer: {@code pre[b] = table[rows[b]]} and {@code act[b] = max(0, pre[b])}
-   * for b in [0, n).
+   * The MLP's input layer: {@code act[b] = max(0, table[rows[b]])} for b in [0, n). The rows
+   * before the ReLU are not kept: ReLU's backward needs only where they were positive, which is
+   * where {@code act} is.
    */
-  void gatherRelu(INDArray table, int[] rows, int n, INDArray pre, INDArray act);
+  void gatherRelu(INDArray table, int[] rows, int n, INDArray act);
 
   /**
    * The FC layer's bias and dropout: {@code x[b] = (x[b] + bias) * mask[b]} for b in [0, n), the
@@ -95,9 +96,10 @@ public interface Kernels {
 
   /**
    * ReLU's backward straight into per-row gradients: {@code dst[s] = sum over b with
-   * slots[b] == s of grad[b] * (pre[b] > 0)}, for s in [0, u).
+   * slots[b] == s of grad[b] * (act[b] > 0)}, for s in [0, u), where {@code act} is the ReLU's
+   * output ({@code act > 0} exactly where its input was).
    */
-  void reluBackwardSegmentSum(INDArray grad, INDArray pre, int[] slots, int n, INDArray dst, int u);
+  void reluBackwardSegmentSum(INDArray grad, INDArray act, int[] slots, int n, INDArray dst, int u);
 
   /** Copies host values into an array, row-major, filling its first {@code values.length} cells. */
   void upload(double[] values, INDArray dst);

@@ -133,9 +133,9 @@ public final class Nd4jKernels implements Kernels {
   }
 
   @Override
-  public void gatherRelu(INDArray table, int[] rows, int n, INDArray pre, INDArray act) {
-    gather(table, rows, n, pre);
-    head(act, n).assign(Transforms.relu(head(pre, n), true));
+  public void gatherRelu(INDArray table, int[] rows, int n, INDArray act) {
+    gather(table, rows, n, act);
+    Transforms.relu(head(act, n), false);
   }
 
   @Override
@@ -161,9 +161,9 @@ public final class Nd4jKernels implements Kernels {
   }
 
   @Override
-  public void reluBackwardSegmentSum(INDArray grad, INDArray pre, int[] slots, int n,
+  public void reluBackwardSegmentSum(INDArray grad, INDArray act, int[] slots, int n,
       INDArray dst, int u) {
-    INDArray keep = head(pre, n).gt(0).castTo(grad.dataType());
+    INDArray keep = head(act, n).gt(0).castTo(grad.dataType());
     segmentSum(head(grad, n).mul(keep), slots, n, dst, u);
   }
 

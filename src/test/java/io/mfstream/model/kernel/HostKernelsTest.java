@@ -8,15 +8,16 @@ import org.junit.jupiter.api.Test;
 class HostKernelsTest {
 
   @Test
-  void reluMaskKeepsExactlyPositiveFloats() {
-    assertEquals(-1, HostKernels.reluMask(1e-30f));
-    assertEquals(-1, HostKernels.reluMask(Float.MIN_VALUE));
-    assertEquals(-1, HostKernels.reluMask(3.5f));
-    assertEquals(-1, HostKernels.reluMask(Float.POSITIVE_INFINITY));
-    assertEquals(0, HostKernels.reluMask(0f));
-    assertEquals(0, HostKernels.reluMask(-0f));
-    assertEquals(0, HostKernels.reluMask(-1e-30f));
-    assertEquals(0, HostKernels.reluMask(Float.NEGATIVE_INFINITY));
+  void reluGateIsOneForExactlyThePositiveFloats() {
+    for (float a : new float[] {Float.MIN_VALUE, 1e-38f, 1e-30f, 3.5f, Float.MAX_VALUE,
+        Float.POSITIVE_INFINITY}) {
+      assertEquals(1f, HostKernels.reluGate(a), "gate of " + a);
+    }
+    for (float a : new float[] {0f, -0f, -Float.MIN_VALUE, -1e-30f, Float.NEGATIVE_INFINITY}) {
+      assertEquals(0f, HostKernels.reluGate(a), "gate of " + a);
+      assertEquals(0, Float.floatToRawIntBits(HostKernels.reluGate(a)), "+0 for " + a);
+    }
+    assertEquals(Float.NaN, HostKernels.reluGate(Float.NaN));
   }
 
   @Test

@@ -57,10 +57,7 @@ class KernelsAgreementTest {
     agree("segmentSum", n, new long[] {CAP, W}, (k, out) -> k.segmentSum(a, SLOTS, n, out, uniq));
     agree("segmentSum width 1", n, new long[] {CAP, 1},
         (k, out) -> k.segmentSum(col, SLOTS, n, out, uniq));
-    agree("gatherRelu pre", n, new long[] {CAP, W}, (k, out) -> k.gatherRelu(table, ROWS, n, out,
-        Nd4j.create(DataType.FLOAT, CAP, W)));
-    agree("gatherRelu act", n, new long[] {CAP, W}, (k, out) -> k.gatherRelu(table, ROWS, n,
-        Nd4j.create(DataType.FLOAT, CAP, W), out));
+    agree("gatherRelu", n, new long[] {CAP, W}, (k, out) -> k.gatherRelu(table, ROWS, n, out));
     agree("addBiasAndMask", n, new long[] {CAP, W}, (k, out) -> {
       out.assign(a);
       k.addBiasAndMask(out, bias, null, n);
@@ -131,10 +128,9 @@ class KernelsAgreementTest {
       return out;
     });
     interleaved("gatherRelu", width, 0, (k, t) -> {
-      INDArray pre = Nd4j.create(DataType.FLOAT, CAP, width);
       INDArray act = Nd4j.create(DataType.FLOAT, CAP, width);
-      k.gatherRelu(t[0], ROWS, n, pre, act);
-      return Nd4j.concat(1, pre, act);
+      k.gatherRelu(t[0], ROWS, n, act);
+      return act;
     });
     interleaved("scatter", width, 1, (k, t) -> {
       k.scatter(g, rows, n, t[0]);
