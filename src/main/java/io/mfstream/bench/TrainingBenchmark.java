@@ -27,7 +27,7 @@ public final class TrainingBenchmark {
   /** What to measure. */
   public record Options(int users, int items, int factors, int hidden, int[] batchSizes,
       List<ModelType> types, double secondsPerRound, int rounds, boolean includeNd4jOps,
-      boolean includeSeparateState, boolean profile) {
+      boolean includeSeparateState, boolean includeOneThread, boolean profile) {
 
     /**
      * MovieLens-25M-sized tables (162,541 users x 59,047 items), k=64, MLP(64,64), batches 64,
@@ -35,7 +35,7 @@ public final class TrainingBenchmark {
      */
     public static Options standard() {
       return new Options(162_541, 59_047, 64, 64, new int[] {64, 1024, 8192},
-          List.of(ModelType.values()), 1.0, 5, false, false, false);
+          List.of(ModelType.values()), 1.0, 5, false, false, false, false);
     }
   }
 
@@ -105,6 +105,9 @@ public final class TrainingBenchmark {
       kernelSets.add(Kernels::forCurrentBackend);
       if (options.includeSeparateState() && Kernels.forCurrentBackend() instanceof HostKernels) {
         kernelSets.add(() -> new HostKernels(false));
+      }
+      if (options.includeOneThread() && Kernels.forCurrentBackend() instanceof HostKernels) {
+        kernelSets.add(() -> new HostKernels(true, false));
       }
       for (Supplier<Kernels> kernelSet : kernelSets) {
         for (ModelType type : options.types()) {

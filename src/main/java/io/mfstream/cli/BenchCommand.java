@@ -61,6 +61,10 @@ final class BenchCommand implements Callable<Integer> {
       + "path uses), side by side.")
   boolean separateState;
 
+  @Option(names = "--one-thread", description = "Also measure every network with both of its "
+      + "sides on one thread instead of two (as on a 1-core machine), side by side.")
+  boolean oneThread;
+
   @Option(names = "--profile", description = "After each batch size, run every network once more "
       + "with timed kernels and print where a step spends its time.")
   boolean profile;
@@ -71,7 +75,8 @@ final class BenchCommand implements Callable<Integer> {
     out.printf("mfstream bench on %s, %d cores, java %s%n", System.getProperty("os.arch"),
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
     TrainingBenchmark.Options options = new TrainingBenchmark.Options(users, items, factors,
-        hidden, batchSizes, models, seconds, rounds, nd4jOps, separateState, profile);
+        hidden, batchSizes, models, seconds, rounds, nd4jOps, separateState, oneThread,
+        profile);
     new TrainingBenchmark(options).run(out);
     out.flush();
     return 0;

@@ -3,6 +3,7 @@ package io.mfstream.model;
 import io.mfstream.model.kernel.Kernels;
 import java.util.ArrayList;
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -17,7 +18,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code FC(ReLU(embedding))} (MLP, with inverted dropout while training); biased MF adds
  * {@code mu + b_u + b_i}, where mu is the running mean of the ratings learned from.
  *
- * <p>Single-threaded: one trainer owns a network.
+ * <p>One trainer owns a network. On the CPU backend its two sides run at the same time, the item
+ * side on a {@link Lanes helper lane}, each with kernels of its own: they share nothing but
+ * read-only inputs until the dot product, so the results are those of running them one after the
+ * other, bit for bit.
  */
 public final class MfNetwork {
   private final ModelConfig config;
@@ -25,6 +29,8 @@ public final class MfNetwork {
   private final int batchCapacity;
   private final Side user;
   private final Side item;
+  private final Kernels itemKernels;
+  private final boolean parallelSides;
 
   private final INDArray dot;
   private final INDArray errColumn;
@@ -56,8 +62,11 @@ public final class MfNetwork {
     this.config = config;
     this.kernels = kernels;
     this.batchCapacity = batchCapacity;
+    Kernels other = config.dataType() == DataType.FLOAT ? kernels.forAnotherThread() : null;
+    this.itemKernels = other != null ? other : kernels;
+    this.parallelSides = other != null && Lanes.available();
     this.user = new Side("user", config, kernels, batchCapacity, initialRows);
-    this.item = new Side("item", config, kernels, batchCapacity, initialRows);
+    this.item = new Side("item", config, itemKernels, batchCapacity, initialRows);
     dot = Nd4j.create(config.dataType(), batchCapacity);
     errColumn = Nd4j.create(config.dataType(), batchCapacity, 1);
     errVector = errColumn.reshape(batchCapacity);
@@ -89,6 +98,30 @@ public final class MfNetwork {
 
   public Vocabulary items() {
     return item.vocab;
+  }
+
+  /** Work on one side's parameters, with that side's kernels. */
+  @FunctionalInterface
+  public interface SideWork {
+    void run(Kernels kernels, List<ParamTable> tables, List<DenseParam> denseParams);
+  }
+
+  /**
+   * Runs {@code work} for the user side and for the item side, at the same time where the backend
+   * allows (see the class comment). The two calls must touch only their own side's parameters.
+   */
+  public void forEachSide(SideWork work) {
+    bothSides(() -> work.run(kernels, user.tables(), user.denseParams()),
+        () -> work.run(itemKernels, item.tables(), item.denseParams()));
+  }
+
+  private void bothSides(Runnable userWork, Runnable itemWork) {
+    if (parallelSides) {
+      Lanes.both(itemWork, userWork);
+    } else {
+      userWork.run();
+      itemWork.run();
+    }
   }
 
   /** Every row-addressed parameter: user side first, then item side. */
@@ -166,8 +199,8 @@ public final class MfNetwork {
       errHost[b] = e * scale;
     }
     kernels.upload(errHost, errColumn);
-    user.backward(userRows, n, item.representation(), errVector, errColumn, true);
-    item.backward(itemRows, n, user.representation(), errVector, errColumn, true);
+    bothSides(() -> user.backward(userRows, n, item.representation(), errVector, errColumn, true),
+        () -> item.backward(itemRows, n, user.representation(), errVector, errColumn, true));
     return sse;
   }
 
@@ -242,8 +275,8 @@ public final class MfNetwork {
   }
 
   private void forward(int[] userRows, int[] itemRows, int n, boolean training, long step) {
-    user.forward(userRows, n, training, step);
-    item.forward(itemRows, n, training, step);
+    bothSides(() -> user.forward(userRows, n, training, step),
+        () -> item.forward(itemRows, n, training, step));
     kernels.rowDot(user.representation(), item.representation(), n, dot);
     kernels.download(dot, n, dotHost);
     if (config.type() == ModelType.BIASED_MF) {

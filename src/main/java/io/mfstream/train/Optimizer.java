@@ -4,8 +4,8 @@ import io.mfstream.model.DenseParam;
 import io.mfstream.model.MfNetwork;
 import io.mfstream.model.ParamTable;
 import io.mfstream.model.kernel.Kernels;
-import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -22,11 +22,14 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * biases. Adam adds {@code wd*w} to the gradient likewise and uses the bias-corrected rate
  * {@code lr*sqrt(1-b2^t)/(1-b1^t)} (Kingma and Ba 2015, section 2). In DENSE embedding mode the
  * batch's row gradients are written into a zeroed full-size gradient and every row is updated, as
- * MXNet's dense embedding gradient does; in LAZY mode only the batch's rows are.
+ * MXNet's dense embedding gradient does; in LAZY mode only the batch's rows are. The user and
+ * item sides are updated through {@link MfNetwork#forEachSide}, at the same time on the CPU
+ * backend.
  */
 public final class Optimizer {
   private final OptimizerConfig config;
-  private final Map<ParamTable, INDArray> denseGrads = new IdentityHashMap<>();
+  // Written from both sides' threads (MfNetwork.forEachSide); keys are identity-hashed tables.
+  private final Map<ParamTable, INDArray> denseGrads = new ConcurrentHashMap<>();
   private long step;
 
   public Optimizer(OptimizerConfig config) {
@@ -65,20 +68,21 @@ public final class Optimizer {
     double lrT = config.kind() == OptimizerConfig.Kind.ADAM
         ? lr * Math.sqrt(1 - Math.pow(config.beta2(), step)) / (1 - Math.pow(config.beta1(), step))
         : lr;
-    Kernels k = net.kernels();
-    for (ParamTable t : net.tables()) {
-      double wd = t.isBias() ? 0 : config.weightDecay();
-      if (config.embeddings() == OptimizerConfig.EmbeddingUpdates.LAZY) {
-        updateRows(k, t, lrT, wd);
-      } else {
-        updateAllRows(k, t, lrT, wd);
+    net.forEachSide((k, tables, denseParams) -> {
+      for (ParamTable t : tables) {
+        double wd = t.isBias() ? 0 : config.weightDecay();
+        if (config.embeddings() == OptimizerConfig.EmbeddingUpdates.LAZY) {
+          updateRows(k, t, lrT, wd);
+        } else {
+          updateAllRows(k, t, lrT, wd);
+        }
       }
-    }
-    for (DenseParam p : net.denseParams()) {
-      double wd = p.isBias() ? 0 : config.weightDecay();
-      update(k, p.value(), p.grad(), p.state(0), config.stateSlots() > 1 ? p.state(1) : null,
-          lrT, wd);
-    }
+      for (DenseParam p : denseParams) {
+        double wd = p.isBias() ? 0 : config.weightDecay();
+        update(k, p.value(), p.grad(), p.state(0), config.stateSlots() > 1 ? p.state(1) : null,
+            lrT, wd);
+      }
+    });
   }
 
   private void updateRows(Kernels k, ParamTable t, double lrT, double wd) {

@@ -4,6 +4,7 @@ import java.nio.FloatBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.bytedeco.openblas.global.openblas_nolapack;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * {@link Kernels} for the CPU backend: operands are staged from ND4J's memory into heap
@@ -24,6 +25,15 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * arrays referenced: a FloatBuffer view does not keep ND4J's memory alive.
  */
 public final class HostKernels implements Kernels {
+  static {
+    // OpenBLAS on one thread. A network's two sides already run on two cores (MfNetwork), and
+    // OpenBLAS's own worker threads, which spin while they wait, fought those: products beside a
+    // busy second thread took 5-10x longer (docs/BENCHMARKS.md). One thread also makes a
+    // product's bits independent of the machine's core count: OpenBLAS splits a product by its
+    // number of threads, and the split changes the rounding.
+    Nd4j.factory().blas().setMaxThreads(1);
+  }
+
   private final Nd4jKernels ops = new Nd4jKernels();
   private float[] s0 = new float[0];
   private float[] s1 = new float[0];
@@ -45,6 +55,7 @@ public final class HostKernels implements Kernels {
   private int cached;
 
   private final boolean interleave;
+  private final boolean otherThreads;
 
   /** Host kernels that keep row state beside row values (the default layout). */
   public HostKernels() {
@@ -56,12 +67,27 @@ public final class HostKernels implements Kernels {
    * ND4J path (for benchmarks that compare the two layouts).
    */
   public HostKernels(boolean interleave) {
+    this(interleave, true);
+  }
+
+  /**
+   * Host kernels; {@code otherThreads} false keeps a network's two sides on its trainer's thread
+   * ({@link #forAnotherThread} answers null), for benchmarks that compare the two.
+   */
+  public HostKernels(boolean interleave, boolean otherThreads) {
     this.interleave = interleave;
+    this.otherThreads = otherThreads;
   }
 
   @Override
   public String name() {
-    return interleave ? "host-loops" : "host-loops separate-state";
+    return (interleave ? "host-loops" : "host-loops separate-state")
+        + (otherThreads ? "" : " one-thread");
+  }
+
+  @Override
+  public Kernels forAnotherThread() {
+    return otherThreads ? new HostKernels(interleave, true) : null;
   }
 
   private FloatBuffer buf(INDArray a) {

@@ -35,6 +35,15 @@ public interface Kernels {
   String name();
 
   /**
+   * Kernels of the same kind for work on another thread at the same time (a network's other
+   * side): the same backend and layout, with scratch of their own. Null when these kernels are to
+   * stay on one thread, as on a device backend, where the device is the parallelism.
+   */
+  default Kernels forAnotherThread() {
+    return null;
+  }
+
+  /**
    * Whether embedding tables of this type should keep each row's optimiser state beside its
    * values in one array, so that tables reach these kernels as row-strided column views (row r
    * of a view at {@code offset + r * stride(0)}). The host kernels want it: a row update then
