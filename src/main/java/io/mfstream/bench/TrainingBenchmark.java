@@ -90,7 +90,7 @@ public final class TrainingBenchmark {
     out.printf("tables: %,d users x %,d items, k=%d, hidden=%d; %d rounds of %.1fs, median%n",
         options.users(), options.items(), options.factors(), options.hidden(), options.rounds(),
         options.secondsPerRound());
-    out.printf("%-34s %7s %14s %8s%n", "case", "batch", "ratings/s", "vs ref");
+    out.printf("%-44s %7s %14s %8s%n", "case", "batch", "ratings/s", "vs ref");
     out.flush();
     for (int batch : options.batchSizes()) {
       List<String> names = new ArrayList<>();
@@ -137,7 +137,7 @@ public final class TrainingBenchmark {
         Row row = new Row(names.get(c), batch, median(rates[c]), medianRatio(rates[c], rates[0]),
             rates[c]);
         rows.add(row);
-        out.printf("%-34s %7d %,14.0f %7.2fx%n", row.name(), batch, row.ratingsPerSecond(),
+        out.printf("%-44s %7d %,14.0f %7.2fx%n", row.name(), batch, row.ratingsPerSecond(),
             row.vsReference());
       }
       out.flush();

@@ -1,6 +1,7 @@
 package io.mfstream.cli;
 
 import io.mfstream.model.ModelConfig;
+import io.mfstream.model.kernel.Kernels;
 import io.mfstream.train.ModelSnapshot;
 import io.mfstream.train.OptimizerConfig;
 import io.mfstream.train.Trainer;
@@ -25,11 +26,18 @@ final class RunOptions {
       + "instead of a new model; its model and optimiser settings apply.")
   Path loadFile;
 
+  @Option(names = "--one-thread", description = "Keep every training step on one thread. By "
+      + "default, on the CPU, a network's user and item sides run on two cores at once; the "
+      + "results are the same bit for bit either way.")
+  boolean oneThread;
+
   /** A new trainer, or the one saved in {@code --load}. */
   Trainer trainer(ModelConfig model, OptimizerConfig optimizer, int batchSize) throws IOException {
+    Kernels kernels = oneThread
+        ? Kernels.forCurrentBackendOnOneThread() : Kernels.forCurrentBackend();
     return loadFile == null
-        ? new Trainer(model, optimizer, batchSize)
-        : ModelSnapshot.load(loadFile, batchSize);
+        ? new Trainer(model, optimizer, batchSize, kernels)
+        : ModelSnapshot.load(loadFile, batchSize, kernels);
   }
 
   /** Prints the summary, writes it to {@code --summary} and the model to {@code --save}. */

@@ -13,6 +13,8 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -54,6 +56,29 @@ class MainTest {
     assertEquals(2, json.get("epochs").size());
     assertTrue(json.get("final_test_rmse").asDouble() > 0);
     assertEquals(1600, json.get("train_ratings").asInt());
+  }
+
+  @Test
+  void oneThreadShouldTrainTheSameModelBitForBit() throws Exception {
+    Path file = generate();
+    JsonNode[] summaries = new JsonNode[2];
+    String[][] extra = {{}, {"--one-thread"}};
+    for (int i = 0; i < 2; i++) {
+      Path summary = dir.resolve("mlp-" + i + ".json");
+      List<String> args = new ArrayList<>(List.of("train", "--train", file.toString(), "--model",
+          "mlp", "-k", "16", "--hidden", "8", "--epochs", "2", "--batch-size", "64",
+          "--summary", summary.toString(), "--no-progress"));
+      args.addAll(List.of(extra[i]));
+      Run r = run(args.toArray(String[]::new));
+      assertEquals(0, r.code(), r.err());
+      summaries[i] = new ObjectMapper().readTree(Files.readString(summary));
+    }
+    assertEquals(summaries[0].get("final_test_rmse").asDouble(),
+        summaries[1].get("final_test_rmse").asDouble());
+    assertEquals(summaries[0].get("epochs").get(0).get("train_rmse").asDouble(),
+        summaries[1].get("epochs").get(0).get("train_rmse").asDouble());
+    assertTrue(summaries[1].get("kernels").asText().endsWith("one-thread"),
+        summaries[1].toString());
   }
 
   @Test

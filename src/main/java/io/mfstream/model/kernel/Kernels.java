@@ -31,6 +31,15 @@ public interface Kernels {
     return Nd4j.getEnvironment().isCPU() ? new HostKernels() : new Nd4jKernels();
   }
 
+  /**
+   * Like {@link #forCurrentBackend()}, for a network that keeps both of its sides on its trainer's
+   * thread ({@link #forAnotherThread} null): where the cores are already busy with other trainers
+   * and I/O, as in the streaming pipeline.
+   */
+  static Kernels forCurrentBackendOnOneThread() {
+    return Nd4j.getEnvironment().isCPU() ? new HostKernels(true, false) : new Nd4jKernels();
+  }
+
   /** Which implementation this is, for logs and benchmark reports. */
   String name();
 

@@ -97,7 +97,10 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     writesSeen = partition == 0;
     KeyValueStore<Bytes, byte[]> store = context.getStateStore(STORE);
     long t0 = System.nanoTime();
-    model = ModelStore.open(store, spec, Kernels.forCurrentBackend(), true);
+    // One thread per model: the pipeline already trains one model per stream thread, beside
+    // Kafka's own threads, and a step's two sides on two cores measured slower here
+    // (docs/BENCHMARKS.md, "Both sides at once").
+    model = ModelStore.open(store, spec, Kernels.forCurrentBackendOnOneThread(), true);
     Trainer t = model.learner().trainer();
     LOG.info("model {}: {} at version {}, {} ratings learned, {} pending ({} in {} ms)",
         spec.name(), spec.model().describe(), t.version(), t.trained(),
