@@ -18,10 +18,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * {@code FC(ReLU(embedding))} (MLP, with inverted dropout while training); biased MF adds
  * {@code mu + b_u + b_i}, where mu is the running mean of the ratings learned from.
  *
- * <p>One trainer owns a network. On the CPU backend its two sides run at the same time, the item
- * side on a {@link Lanes helper lane}, each with kernels of its own: they share nothing but
- * read-only inputs until the dot product, so the results are those of running them one after the
- * other, bit for bit.
+ * <p>One trainer owns a network. On the CPU backend its two sides run at the same time for
+ * batches of {@link #MIN_PARALLEL_BATCH} or more, the item side on a {@link Lanes helper lane},
+ * each with kernels of its own: they share nothing but read-only inputs until the dot product, so
+ * the results are those of running them one after the other, bit for bit.
  */
 public final class MfNetwork {
   private final ModelConfig config;
@@ -31,6 +31,13 @@ public final class MfNetwork {
   private final Side item;
   private final Kernels itemKernels;
   private final boolean parallelSides;
+  private int lastBatch;
+
+  /**
+   * Batches smaller than this keep both sides on the caller: at a few microseconds of work per
+   * side, handing one side over costs more than it saves (batch 1 ran 1.5x slower with lanes).
+   */
+  static final int MIN_PARALLEL_BATCH = 32;
 
   private final INDArray dot;
   private final INDArray errColumn;
@@ -108,15 +115,16 @@ public final class MfNetwork {
 
   /**
    * Runs {@code work} for the user side and for the item side, at the same time where the backend
-   * allows (see the class comment). The two calls must touch only their own side's parameters.
+   * allows and the last batch learned from was not small (see the class comment). The two calls
+   * must touch only their own side's parameters.
    */
   public void forEachSide(SideWork work) {
-    bothSides(() -> work.run(kernels, user.tables(), user.denseParams()),
+    bothSides(lastBatch, () -> work.run(kernels, user.tables(), user.denseParams()),
         () -> work.run(itemKernels, item.tables(), item.denseParams()));
   }
 
-  private void bothSides(Runnable userWork, Runnable itemWork) {
-    if (parallelSides) {
+  private void bothSides(int n, Runnable userWork, Runnable itemWork) {
+    if (parallelSides && n >= MIN_PARALLEL_BATCH) {
       Lanes.both(itemWork, userWork);
     } else {
       userWork.run();
@@ -188,6 +196,7 @@ public final class MfNetwork {
    */
   public double forwardBackward(int[] userRows, int[] itemRows, float[] labels, int n, long step) {
     checkBatch(n);
+    lastBatch = n;
     forward(userRows, itemRows, n, true, step);
     double mean = globalMean();
     double sse = 0;
@@ -199,7 +208,8 @@ public final class MfNetwork {
       errHost[b] = e * scale;
     }
     kernels.upload(errHost, errColumn);
-    bothSides(() -> user.backward(userRows, n, item.representation(), errVector, errColumn, true),
+    bothSides(n,
+        () -> user.backward(userRows, n, item.representation(), errVector, errColumn, true),
         () -> item.backward(itemRows, n, user.representation(), errVector, errColumn, true));
     return sse;
   }
@@ -275,7 +285,7 @@ public final class MfNetwork {
   }
 
   private void forward(int[] userRows, int[] itemRows, int n, boolean training, long step) {
-    bothSides(() -> user.forward(userRows, n, training, step),
+    bothSides(n, () -> user.forward(userRows, n, training, step),
         () -> item.forward(itemRows, n, training, step));
     kernels.rowDot(user.representation(), item.representation(), n, dot);
     kernels.download(dot, n, dotHost);
