@@ -103,11 +103,12 @@ public final class TrainingBenchmark {
       // Each network gets kernels of its own: host kernels hold per-instance scratch.
       List<Supplier<Kernels>> kernelSets = new ArrayList<>();
       kernelSets.add(Kernels::forCurrentBackend);
-      if (options.includeSeparateState() && Kernels.forCurrentBackend() instanceof HostKernels) {
+      boolean host = Kernels.forCurrentBackend() instanceof HostKernels;
+      if (options.includeSeparateState() && host) {
         kernelSets.add(() -> new HostKernels(false));
       }
-      if (options.includeOneThread() && Kernels.forCurrentBackend() instanceof HostKernels) {
-        kernelSets.add(() -> new HostKernels(true, false));
+      if (options.includeOneThread() && host) {
+        kernelSets.add(Kernels::forCurrentBackendOnOneThread);
       }
       for (Supplier<Kernels> kernelSet : kernelSets) {
         for (ModelType type : options.types()) {

@@ -13,8 +13,9 @@ import java.util.concurrent.locks.LockSupport;
  * after each task, so the next half-step starts within microseconds; then it parks, so an idle
  * lane costs nothing. It polls with {@link Thread#yield}, not a busy spin, so that any other
  * runnable thread gets its core first. With a busy spin, short runs such as a prequential pass over
- * MovieLens 100K took up to 3.5x longer, most likely because the JIT's compiler threads lost that
- * core; with yield they take what they took on one thread. The caller waits the same way.
+ * MovieLens 100K took up to 3.5x longer than on one thread, most likely because the JIT's
+ * compiler threads lost that core; with yield, plain MF's pass took 0.44 s against 1.21 s
+ * spinning and 0.35 s on one thread. The caller waits the same way.
  *
  * <p>Process-wide: one lane per core beyond the first, shared by every network. A network whose
  * call finds every lane busy (several trainers at once) runs both halves itself; results are the
@@ -106,7 +107,6 @@ final class Lanes {
     }
 
     void post(Runnable r) {
-      failure = null;
       task = r;
       posted = posted + 1;
       if (laneParked) {

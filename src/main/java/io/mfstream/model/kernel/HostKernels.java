@@ -28,7 +28,7 @@ public final class HostKernels implements Kernels {
   static {
     // OpenBLAS on one thread. A network's two sides already run on two cores (MfNetwork), and
     // OpenBLAS's own worker threads, which spin while they wait, fought those: products beside a
-    // busy second thread took 5-10x longer (docs/BENCHMARKS.md). One thread also makes a
+    // busy second thread took 4-12x longer (docs/BENCHMARKS.md). One thread also makes a
     // product's bits independent of the machine's core count: OpenBLAS splits a product by its
     // number of threads, and the split changes the rounding.
     Nd4j.factory().blas().setMaxThreads(1);
