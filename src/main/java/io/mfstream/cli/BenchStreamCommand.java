@@ -4,11 +4,14 @@ import io.mfstream.data.Rating;
 import io.mfstream.stream.app.StreamingBenchmark;
 import io.mfstream.stream.validate.ValidatorConfig;
 import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.ToDoubleFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,9 +56,15 @@ final class BenchStreamCommand implements Callable<Integer> {
       + "times, interleaved (default: ${DEFAULT-VALUE}).")
   int rounds;
 
+  @Option(names = "--no-ceiling", description = "Do not run the pass-through ceiling (two "
+      + "hops and a store put per rating, no model) that otherwise runs under each variant's "
+      + "settings before it, with the pipeline's speed printed as a share of it.")
+  boolean noCeiling;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
+    boolean ceiling = !noCeiling;
     List<Rating> ratings = data.load(dataFile, "timestamp", spec.commandLine().getErr())
         .ratings();
     if (dataFile == null) {
@@ -88,15 +97,46 @@ final class BenchStreamCommand implements Callable<Integer> {
     }
     out.printf("bench-stream: %,d ratings, settings %s, %d round(s)%n", ratings.size(), base,
         rounds);
+    out.printf("load average at start: %.2f%n", loadAverage());
     if (warmup > 0) {
       Map.Entry<String, Map<String, String>> first = parsed.entrySet().iterator().next();
       out.printf("warm-up (discarded):%n");
       StreamingBenchmark.run(ratings.subList(0, Math.min(warmup, ratings.size())), base,
-          Map.of(first.getKey(), first.getValue()), out);
+          Map.of(first.getKey(), first.getValue()), ceiling, out);
     }
+    Map<String, List<StreamingBenchmark.Result>> byVariant = new LinkedHashMap<>();
     for (int r = 0; r < rounds; r++) {
-      StreamingBenchmark.run(ratings, base, parsed, out);
+      out.printf("round %d of %d (load average %.2f)%n", r + 1, rounds, loadAverage());
+      for (StreamingBenchmark.Result res : StreamingBenchmark.run(ratings, base, parsed, ceiling,
+          out)) {
+        byVariant.computeIfAbsent(res.variant(), k -> new ArrayList<>()).add(res);
+      }
     }
+    out.printf("%nmedian over %d round(s) (load average at end %.2f):%n", rounds, loadAverage());
+    out.printf("  %-26s %12s %12s %9s %14s %12s%n", "variant", "ratings/s", "ceiling/s",
+        "ratio", "records/rating", "bytes/rating");
+    for (Map.Entry<String, List<StreamingBenchmark.Result>> e : byVariant.entrySet()) {
+      List<StreamingBenchmark.Result> rs = e.getValue();
+      out.printf("  %-26s %,12.0f %,12.0f %9.2f %14.3f %12.1f%n", e.getKey(),
+          median(rs, StreamingBenchmark.Result::ratingsPerSecond),
+          median(rs, StreamingBenchmark.Result::ceilingPerSecond),
+          median(rs, StreamingBenchmark.Result::ratio),
+          median(rs, x -> (double) x.besidesValid().records() / x.ratings()),
+          median(rs, x -> (double) x.besidesValid().bytes() / x.ratings()));
+    }
+    out.printf("  (records and bytes: key + value, committed, to every topic but ratings and "
+        + "ratings-valid)%n");
     return 0;
+  }
+
+  private static double median(List<StreamingBenchmark.Result> rs,
+      ToDoubleFunction<StreamingBenchmark.Result> f) {
+    double[] v = rs.stream().mapToDouble(f).sorted().toArray();
+    int n = v.length;
+    return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  private static double loadAverage() {
+    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 }
