@@ -56,6 +56,10 @@ import org.junit.jupiter.params.provider.EnumSource;
  * recommendations that skip rated items.
  */
 class PipelineTopologyTest {
+  /** What producers write to {@code ratings}: RatingEvent JSON. */
+  private static final org.apache.kafka.common.serialization.Serializer<RatingEvent> RATING_JSON =
+      io.mfstream.stream.serde.JsonSerde.of(RatingEvent.class).serializer();
+
   private static final int BATCH = 4;
   private static final int WINDOW = 20;
   private static final int REPORT_EVERY = 5;
@@ -90,7 +94,7 @@ class PipelineTopologyTest {
       TestInputTopic<byte[], byte[]> ratings = d.createInputTopic(Topics.RATINGS.name(),
           new ByteArraySerializer(), new ByteArraySerializer());
       for (Rating r : TestRatings.random(BATCH, 2, 2, 3)) {
-        ratings.pipeInput(null, Topics.RATINGS_VALID.valueSerde().serializer()
+        ratings.pipeInput(null, RATING_JSON
             .serialize("ratings", RatingEvent.from(r)));
       }
       TestInputTopic<byte[], byte[]> raw = d.createInputTopic(Topics.PREDICTION_REQUESTS.name(),
@@ -170,7 +174,7 @@ class PipelineTopologyTest {
       TestInputTopic<byte[], byte[]> ratings = d.createInputTopic(Topics.RATINGS.name(),
           new ByteArraySerializer(), new ByteArraySerializer());
       for (Rating r : data) {
-        ratings.pipeInput(null, Topics.RATINGS_VALID.valueSerde().serializer()
+        ratings.pipeInput(null, RATING_JSON
             .serialize("ratings", RatingEvent.from(r)));
       }
       assertEquals(0, board.get(spec.name()).version());
@@ -239,7 +243,7 @@ class PipelineTopologyTest {
           ratings.pipeInput(null, "not json".getBytes(StandardCharsets.UTF_8));
         }
         ratings.pipeInput(r.user().getBytes(StandardCharsets.UTF_8),
-            Topics.RATINGS_VALID.valueSerde().serializer().serialize("ratings",
+            RATING_JSON.serialize("ratings",
                 RatingEvent.from(r)));
         offline.observe(r);
         if (offline.scored() % REPORT_EVERY == 0) {

@@ -31,11 +31,12 @@ public final class Topics {
       new Topic<>("ratings-dlq", Serdes.ByteArray(), Serdes.ByteArray());
 
   /**
-   * Ratings that passed validation, re-encoded as canonical {@link RatingEvent} JSON, with the
-   * original key bytes. Written and read by mfstream itself.
+   * Ratings that passed validation, re-encoded in the compact binary {@link RatingEventCodec}
+   * form, with the original key bytes. Written and read by mfstream itself: JSON costs a parse
+   * per model per rating here, and nobody types into this topic.
    */
   public static final Topic<byte[], RatingEvent> RATINGS_VALID =
-      new Topic<>("ratings-valid", Serdes.ByteArray(), JsonSerde.of(RatingEvent.class));
+      new Topic<>("ratings-valid", Serdes.ByteArray(), new RatingEventCodec());
 
   /** Prediction requests; the key is the client's choice and is not used. */
   public static final Topic<String, PredictionRequest> PREDICTION_REQUESTS =

@@ -1,0 +1,80 @@
+package io.mfstream.stream.serde;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.mfstream.stream.messages.RatingEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import org.apache.kafka.common.errors.SerializationException;
+import org.junit.jupiter.api.Test;
+
+class RatingEventCodecTest {
+  private final RatingEventCodec codec = new RatingEventCodec();
+
+  @Test
+  void shouldEncodeFormatOneExactlyAsTheGoldenFile() throws IOException {
+    byte[] golden = golden("golden/rating-event-v1.hex");
+    RatingEvent e = new RatingEvent("196", "242", 3.5f, 881250949L);
+    assertArrayEquals(golden, codec.serialize("ratings-valid", e));
+    assertEquals(e, codec.deserialize("ratings-valid", golden));
+  }
+
+  @Test
+  void shouldRoundTripEventsWithAndWithoutTimestampAndAnyIds() {
+    String longId = "x".repeat(300) + "é🎬"; // a two-byte length varint, multi-byte UTF-8
+    for (RatingEvent e : new RatingEvent[] {
+        new RatingEvent("u", "i", 0.5f, null),
+        new RatingEvent(longId, "item/with/slashes", 5f, -1L),
+        new RatingEvent("ユーザー", longId, 4.25f, Long.MAX_VALUE)}) {
+      assertEquals(e, codec.deserialize("t", codec.serialize("t", e)));
+    }
+    assertNull(codec.serialize("t", null));
+    assertNull(codec.deserialize("t", null));
+  }
+
+  @Test
+  void shouldRefuseAnotherFormatTruncationTrailingBytesAndBadIds() throws IOException {
+    byte[] good = golden("golden/rating-event-v1.hex");
+
+    byte[] v2 = good.clone();
+    v2[0] = 2;
+    assertMessage(v2, "format 2; this build reads format 1");
+    assertMessage(Arrays.copyOf(good, good.length - 2), "item id of 3 bytes, 1 left");
+    assertMessage(Arrays.copyOf(good, 7), "truncated");
+    byte[] trailing = Arrays.copyOf(good, good.length + 1);
+    assertMessage(trailing, "1 bytes after a rating record");
+    byte[] badUtf8 = good.clone();
+    badUtf8[good.length - 1] = (byte) 0xff;
+    assertMessage(badUtf8, "item id is not UTF-8");
+    byte[] flags = good.clone();
+    flags[5] = 3;
+    assertMessage(flags, "unknown flags 3");
+    byte[] blank = codec.serialize("t", new RatingEvent("u", "i", 1f, null));
+    blank[blank.length - 1] = ' ';
+    assertMessage(blank, "invalid rating record");
+  }
+
+  private void assertMessage(byte[] data, String part) {
+    SerializationException e = assertThrows(SerializationException.class,
+        () -> codec.deserialize("ratings-valid", data));
+    assertTrue(e.getMessage().contains(part) || e.getMessage().contains("truncated"),
+        e.getMessage() + " should say " + part);
+    assertTrue(e.getMessage().startsWith("ratings-valid: "), e.getMessage());
+  }
+
+  static byte[] golden(String resource) throws IOException {
+    try (InputStream in = RatingEventCodecTest.class.getClassLoader()
+        .getResourceAsStream(resource)) {
+      String text = new String(in.readAllBytes(), StandardCharsets.US_ASCII);
+      String hex = text.lines().filter(l -> !l.startsWith("#")).reduce("", String::concat);
+      return HexFormat.of().parseHex(hex.strip());
+    }
+  }
+}
