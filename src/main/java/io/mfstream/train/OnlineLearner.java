@@ -92,6 +92,20 @@ public final class OnlineLearner {
     pending.addAll(ratings);
   }
 
+  /**
+   * Counts a rating that was scored before a restore but learned from only after it: its error
+   * goes to both meters and a cold start to the count, exactly as {@link #observe} did, so a
+   * store may keep each pending rating with its error instead of rewriting the meters' state for
+   * every rating. Call it in arrival order, after restoring the meters.
+   */
+  public void recountScored(double error, boolean coldStart) {
+    overall.add(error);
+    rolling.add(error);
+    if (coldStart) {
+      coldStarts++;
+    }
+  }
+
   /** The overall RMSE meter (for persisting its state). */
   public RmseMeter overallMeter() {
     return overall;

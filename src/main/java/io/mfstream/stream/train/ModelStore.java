@@ -48,9 +48,15 @@ import org.nd4j.linalg.factory.Nd4j;
  *   2 side row               vocabulary: the id of a user (side 0) or item (side 1) row
  *   3 table row              a table row: values, then each optimiser state slot
  *   4 index                  a dense parameter: value, then each optimiser state slot
- *   5 index                  the index-th pending rating
- *   6 slot                   a squared error of the rolling RMSE ring
+ *   5 index                  the index-th pending rating, with its error and cold-start flag
+ *   6 chunk                  squared errors of the rolling RMSE ring, slots chunk * 128 on
  * </pre>
+ *
+ * <p>A rating that completes no batch costs one write, its pending record: the counters and the
+ * ring are written at each step (and flush), and a restore counts the pending ratings' errors
+ * back into them ({@link OnlineLearner#recountScored}), in order, so the meters come back
+ * bit-identical. With the store cached, every key reaches RocksDB and the changelog at most once
+ * per commit.
  */
 public final class ModelStore {
   private static final byte CONFIG = 0;
@@ -60,7 +66,9 @@ public final class ModelStore {
   private static final byte DENSE = 4;
   private static final byte PENDING = 5;
   private static final byte SQUARE = 6;
-  private static final int COUNTERS_FORMAT = 1;
+  private static final int COUNTERS_FORMAT = 2;
+  /** Squared errors per ring record. */
+  static final int RING_CHUNK = 128;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final KeyValueStore<Bytes, byte[]> store;
@@ -211,14 +219,13 @@ public final class ModelStore {
    */
   public OnlineLearner.Observation observe(Rating rating, long recordTimestamp) {
     writeInitialIfPending();
-    int slot = learner.rollingMeter().next();
     int pendingBefore = learner.pending().size();
     pendingTimestamps[pendingBefore] = recordTimestamp;
     OnlineLearner.Observation obs = learner.observe(rating);
     if (obs.stepTaken()) {
-      recordStep(pendingBefore, slot);
+      recordStep(pendingBefore, pendingBefore + 1);
     } else {
-      recordObserved(rating, recordTimestamp, slot);
+      recordPending(pendingBefore, rating, recordTimestamp, obs);
     }
     return obs;
   }
@@ -233,33 +240,29 @@ public final class ModelStore {
     if (!learner.flush()) {
       return 0;
     }
-    recordStep(pending, -1);
+    recordStep(pending, pending);
     return pending;
   }
 
   /**
-   * Records a rating that was scored and buffered, no step taken: the pending rating, its squared
-   * error in the rolling window, and the counters.
-   *
-   * @param slot the rolling window slot its error went to (the ring's next slot before it)
+   * Records a rating that was scored and buffered, no step taken: one write, the pending rating
+   * with what scoring it added to the meters.
    */
-  private void recordObserved(Rating rating, long recordTimestamp, int slot) {
-    int index = learner.pending().size() - 1;
-    store.put(key(PENDING, index), encodeRating(rating, recordTimestamp));
-    store.put(key(SQUARE, slot), square(slot));
-    store.put(key(COUNTERS), counters());
+  private void recordPending(int index, Rating rating, long recordTimestamp,
+      OnlineLearner.Observation obs) {
+    store.put(key(PENDING, index), encodePending(rating, recordTimestamp, obs));
   }
 
   /**
    * Records an SGD step: every row the step touched (values and optimiser state), new vocabulary
-   * entries, the dense layers, the squared error of the rating that completed the batch, and the
-   * counters; the pending ratings the step learned from are deleted.
+   * entries, the dense layers, the ring records holding the errors scored since the last step,
+   * and the counters; the pending ratings the step learned from are deleted.
    *
    * @param learnedPending how many ratings were pending in the store before the step (the batch
    *     less the rating that completed it, or the whole batch for a flush)
-   * @param slot the rolling slot of the completing rating's error, or -1 for a flush
+   * @param scoredSince ratings scored since the counters were last written
    */
-  private void recordStep(int learnedPending, int slot) {
+  private void recordStep(int learnedPending, int scoredSince) {
     MfNetwork net = learner.trainer().network();
     List<ParamTable> tables = net.tables();
     for (int t = 0; t < tables.size(); t++) {
@@ -277,10 +280,36 @@ public final class ModelStore {
     for (int i = 0; i < learnedPending; i++) {
       store.delete(key(PENDING, i));
     }
-    if (slot >= 0) {
-      store.put(key(SQUARE, slot), square(slot));
-    }
+    writeRing(scoredSince);
     store.put(key(COUNTERS), counters());
+  }
+
+  /** Writes the ring records holding the last {@code n} errors. */
+  private void writeRing(int n) {
+    RollingRmse ring = learner.rollingMeter();
+    int window = ring.window();
+    int count = Math.min(n, window);
+    int slot = Math.floorMod(ring.next() - count, window);
+    int written = -1;
+    for (int j = 0; j < count; j++) {
+      int chunk = slot / RING_CHUNK;
+      if (chunk != written) {
+        store.put(key(SQUARE, chunk), ringChunk(chunk));
+        written = chunk;
+      }
+      slot = slot + 1 == window ? 0 : slot + 1;
+    }
+  }
+
+  private byte[] ringChunk(int chunk) {
+    RollingRmse ring = learner.rollingMeter();
+    int from = chunk * RING_CHUNK;
+    int to = Math.min(ring.window(), from + RING_CHUNK);
+    ByteBuffer b = ByteBuffer.allocate(8 * (to - from));
+    for (int s = from; s < to; s++) {
+      b.putDouble(ring.squareAt(s));
+    }
+    return b.array();
   }
 
   private void writeAll() {
@@ -315,7 +344,7 @@ public final class ModelStore {
     Trainer trainer = learner.trainer();
     MfNetwork net = trainer.network();
     RollingRmse rolling = learner.rollingMeter();
-    ByteBuffer b = ByteBuffer.allocate(4 + 8 * 8 + 4 * 5 + 8);
+    ByteBuffer b = ByteBuffer.allocate(4 + 8 * 8 + 4 * 4 + 8);
     b.putInt(COUNTERS_FORMAT);
     b.putLong(trainer.version());
     b.putLong(trainer.trained());
@@ -325,16 +354,11 @@ public final class ModelStore {
     b.putDouble(learner.overallMeter().sumSquared());
     b.putLong(learner.coldStarts());
     b.putDouble(rolling.sum());
-    b.putInt(learner.pending().size());
     b.putInt(rolling.next());
     b.putInt(rolling.count());
     b.putInt(net.users().size());
     b.putInt(net.items().size());
     return b.array();
-  }
-
-  private byte[] square(int slot) {
-    return ByteBuffer.allocate(8).putDouble(learner.rollingMeter().squareAt(slot)).array();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -355,7 +379,6 @@ public final class ModelStore {
     double sse = c.getDouble();
     long coldStarts = c.getLong();
     double rollingSum = c.getDouble();
-    int pendingCount = c.getInt();
     int rollingNext = c.getInt();
     int rollingFilled = c.getInt();
     int users = c.getInt();
@@ -380,13 +403,6 @@ public final class ModelStore {
     trainer.restoreCounters(version, trained);
     net.restoreMean(labelSum, labelCount);
 
-    List<Rating> pending = new ArrayList<>(pendingCount);
-    for (int i = 0; i < pendingCount; i++) {
-      ByteBuffer p = ByteBuffer.wrap(require(key(PENDING, i), "pending rating " + i));
-      pendingTimestamps[i] = p.getLong();
-      pending.add(decodeRating(p));
-    }
-    learner.restorePending(pending);
     learner.overallMeter().restore(sse, scored);
     learner.restoreColdStarts(coldStarts);
     double[] ring = new double[spec.window()];
@@ -394,13 +410,34 @@ public final class ModelStore {
         key(SQUARE, Integer.MAX_VALUE))) {
       while (it.hasNext()) {
         KeyValue<Bytes, byte[]> kv = it.next();
-        int slot = ByteBuffer.wrap(kv.key.get()).getInt(1);
-        if (slot < ring.length) {
-          ring[slot] = ByteBuffer.wrap(kv.value).getDouble();
+        int from = ByteBuffer.wrap(kv.key.get()).getInt(1) * RING_CHUNK;
+        ByteBuffer v = ByteBuffer.wrap(kv.value);
+        for (int s = from; v.hasRemaining() && s < ring.length; s++) {
+          ring[s] = v.getDouble();
         }
       }
     }
     learner.rollingMeter().restore(ring, rollingNext, rollingFilled, rollingSum);
+    // The counters and the ring are as of the last step: count the pending ratings back in.
+    // The pending records are those of the partial batch, at indexes 0 to its size less one.
+    List<Rating> pending = new ArrayList<>();
+    try (KeyValueIterator<Bytes, byte[]> it = reader.range(key(PENDING, 0),
+        key(PENDING, Integer.MAX_VALUE))) {
+      while (it.hasNext()) {
+        KeyValue<Bytes, byte[]> kv = it.next();
+        int index = ByteBuffer.wrap(kv.key.get()).getInt(1);
+        if (index != pending.size() || index >= pendingTimestamps.length) {
+          throw corrupt("pending rating " + index + " after " + pending.size());
+        }
+        ByteBuffer p = ByteBuffer.wrap(kv.value);
+        pendingTimestamps[index] = p.getLong();
+        double error = p.getDouble();
+        boolean cold = p.get() != 0;
+        pending.add(decodeRating(p));
+        learner.recountScored(error, cold);
+      }
+    }
+    learner.restorePending(pending);
   }
 
   private List<String> readIds(int side, int count) {
@@ -547,11 +584,13 @@ public final class ModelStore {
     }
   }
 
-  private static byte[] encodeRating(Rating r, long recordTimestamp) {
+  private static byte[] encodePending(Rating r, long recordTimestamp,
+      OnlineLearner.Observation obs) {
     byte[] u = r.user().getBytes(StandardCharsets.UTF_8);
     byte[] i = r.item().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = ByteBuffer.allocate(8 + 8 + 4 + 4 + u.length + 4 + i.length);
-    b.putLong(recordTimestamp).putLong(r.timestamp()).putFloat(r.rating());
+    ByteBuffer b = ByteBuffer.allocate(8 + 8 + 1 + 8 + 4 + 4 + u.length + 4 + i.length);
+    b.putLong(recordTimestamp).putDouble(obs.error()).put((byte) (obs.coldStart() ? 1 : 0));
+    b.putLong(r.timestamp()).putFloat(r.rating());
     b.putInt(u.length).put(u).putInt(i.length).put(i);
     return b.array();
   }

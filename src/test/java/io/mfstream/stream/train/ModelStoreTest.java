@@ -32,23 +32,42 @@ class ModelStoreTest {
   private static final int WINDOW = 50;
 
   private static ModelSpec spec(ModelType type, OptimizerConfig optimizer) {
+    return spec(type, optimizer, WINDOW);
+  }
+
+  private static ModelSpec spec(ModelType type, OptimizerConfig optimizer, int window) {
     ModelConfig model = ModelConfig.defaults(type).withFactors(6).withHidden(5).withInitScale(0.1);
-    return new ModelSpec("m", model, optimizer, BATCH, WINDOW);
+    return new ModelSpec("m", model, optimizer, BATCH, window);
   }
 
   @ParameterizedTest
   @EnumSource(ModelType.class)
   void aModelReopenedFromItsStoreAtAnyPointShouldContinueBitIdentically(ModelType type) {
     for (OptimizerConfig optimizer : List.of(OptimizerConfig.streaming(), OptimizerConfig.adam())) {
-      ModelSpec spec = spec(type, optimizer);
-      List<Rating> data = TestRatings.random(BATCH * 12 + 5, 15, 12, 3);
+      reopenEverywhere(type, optimizer, WINDOW, BATCH * 12 + 5,
+          Set.of(1, 3, BATCH, 2 * BATCH - 1, 5 * BATCH + 4, 90));
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void aRollingWindowOfSeveralRingRecordsShouldComeBackWhole() {
+    // 300 slots: ring records of 128, 128 and 44 squares, wrapping after rating 300.
+    int window = 2 * ModelStore.RING_CHUNK + 44;
+    reopenEverywhere(ModelType.BIASED_MF, OptimizerConfig.streaming(), window, 700,
+        Set.of(127, 128, 129, 255, 257, 299, 300, 301, 305, 433, 601, 640));
+  }
+
+  private static void reopenEverywhere(ModelType type, OptimizerConfig optimizer, int window,
+      int ratings, Set<Integer> reopenAfter) {
+    {
+      ModelSpec spec = spec(type, optimizer, window);
+      List<Rating> data = TestRatings.random(ratings, 15, 12, 3);
       OnlineLearner uninterrupted = new OnlineLearner(
-          new Trainer(spec.model(), optimizer, BATCH), WINDOW);
+          new Trainer(spec.model(), optimizer, BATCH), window);
       KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
       ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
       assertTrue(model.createdFresh());
       // Reopen mid-batch, right after a step, right before one, and after a single rating.
-      Set<Integer> reopenAfter = Set.of(1, 3, BATCH, 2 * BATCH - 1, 5 * BATCH + 4, 90);
       for (int n = 0; n < data.size(); n++) {
         Rating r = data.get(n);
         OnlineLearner.Observation expected = uninterrupted.observe(r);
