@@ -301,6 +301,10 @@ public final class OpsServer implements AutoCloseable {
       putNumber(model, "overallRmse", status.overallRmse());
       model.put("coldStarts", status.coldStarts());
       model.put("updatedAt", status.updatedAt());
+      model.put("degraded", status.isDegraded());
+      if (status.isDegraded()) {
+        model.put("degradedReason", status.degraded());
+      }
     }
     ArrayNode waitingNode = root.putArray("waiting");
     waiting.forEach(waitingNode::add);

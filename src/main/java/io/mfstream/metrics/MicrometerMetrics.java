@@ -297,6 +297,9 @@ public final class MicrometerMetrics implements PipelineMetrics, AutoCloseable {
         Double.NaN, ModelStatus::window, tags);
     gauge(model, "mfstream.model.version", null, "SGD steps taken", 0, ModelStatus::version,
         tags);
+    gauge(model, "mfstream.model.degraded", null, "1 when the model stopped learning after a "
+        + "failure (it serves its last good parameters until reset), else 0", 0,
+        s -> s.isDegraded() ? 1 : 0, tags);
     gauge(model, "mfstream.model.vocabulary.ids", null, "Ids the model has a row for, by side",
         0, ModelStatus::users, tags.and("side", "user"));
     gauge(model, "mfstream.model.vocabulary.ids", null, "Ids the model has a row for, by side",

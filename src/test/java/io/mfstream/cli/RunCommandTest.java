@@ -88,9 +88,15 @@ class RunCommandTest {
     assertEquals(0, cli("produce", "--bootstrap-servers", bootstrap, "--file",
         second.toString()).code());
     awaitMatch(out, Pattern.compile("biased-mf v2 "), err);
-    Run after = cli("ask", "--bootstrap-servers", bootstrap, "--user", "u0", "--item", "m1",
-        "--json");
-    assertEquals(0, after.code(), after.err());
+    // The trainer's status shows the step before its transaction commits and the replica reads
+    // it: ask until the answer comes from version 2 (or the deadline passes).
+    Run after;
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    do {
+      after = cli("ask", "--bootstrap-servers", bootstrap, "--user", "u0", "--item", "m1",
+          "--json");
+      assertEquals(0, after.code(), after.err());
+    } while (!after.out().contains("\"model_version\":2") && System.nanoTime() < deadline);
     assertTrue(after.out().contains("\"model_version\":2"), after.out());
     float ratingAfter = rating(after.out());
     assertTrue(ratingAfter > ratingBefore + 0.1f,

@@ -260,7 +260,7 @@ class OpsServerTest {
     assertEquals(2, models.size());
     JsonNode biased = models.get(0);
     assertEquals(Set.of("model", "type", "version", "trained", "scored", "pending", "users",
-        "items", "window", "rollingRmse", "overallRmse", "coldStarts", "updatedAt"),
+        "items", "window", "rollingRmse", "overallRmse", "coldStarts", "updatedAt", "degraded"),
         fieldNames(biased));
     assertEquals("biased-mf", biased.get("model").asText());
     assertEquals("biased-mf", biased.get("type").asText());

@@ -37,7 +37,7 @@ public final class AppConfig {
       "replay.format", "replay.rate", "embedded.port");
   private static final Set<String> MODEL_KEYS = Set.of("type", "factors", "hidden", "dropout",
       "init.scale", "seed", "optimizer", "learning.rate", "momentum", "weight.decay",
-      "warm.start");
+      "warm.start", "reset");
   private static final Pattern MODEL_KEY = Pattern.compile("model\\.([^.]+)\\.(.+)");
 
   private static final Map<String, String> DEFAULTS = Map.ofEntries(
@@ -332,7 +332,8 @@ public final class AppConfig {
       throw bad(p + "warm.start", "is not a readable file");
     }
     try {
-      return new ModelSpec(name, m, o, batch, window, warmPath);
+      return new ModelSpec(name, m, o, batch, window, warmPath,
+          values.getOrDefault(p + "reset", ""));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("model " + name + ": " + e.getMessage(), e);
     }

@@ -217,7 +217,8 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * Waits until every model has scored at least {@code n} ratings.
+   * Waits until every model has scored at least {@code n} ratings, or stopped learning (a
+   * degraded model scores no more).
    *
    * @throws IllegalStateException if the pipeline failed, or the models did not get there in time
    */
@@ -227,7 +228,7 @@ public final class Pipeline implements AutoCloseable {
       boolean done = true;
       for (String model : config.modelNames()) {
         ModelStatus s = board.get(model);
-        done &= s != null && s.scored() >= n;
+        done &= s != null && (s.scored() >= n || s.isDegraded());
       }
       if (done) {
         return;

@@ -20,6 +20,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
  * @param coldStart true when the user or the item was unknown and {@code rating} is the fallback
  *     (global mean, plus the known side's bias where the model has biases)
  * @param answeredAt when the answer was made, milliseconds since the epoch
+ * @param degraded true when the model stopped learning after a failure and answers from its last
+ *     good parameters (its version and ratings learned then stay put); false when absent
  */
 public record Prediction(
     @JsonProperty(value = "request_id", required = true) String requestId,
@@ -30,7 +32,8 @@ public record Prediction(
     @JsonProperty(value = "model_version", required = true) long modelVersion,
     @JsonProperty(value = "ratings_learned", required = true) long ratingsLearned,
     @JsonProperty(value = "cold_start", required = true) boolean coldStart,
-    @JsonProperty(value = "answered_at", required = true) long answeredAt) {
+    @JsonProperty(value = "answered_at", required = true) long answeredAt,
+    @JsonProperty("degraded") boolean degraded) {
 
   public Prediction {
     Checks.text(requestId, "request_id");
@@ -40,5 +43,12 @@ public record Prediction(
     Checks.text(model, "model");
     Checks.nonNegative(modelVersion, "model_version");
     Checks.nonNegative(ratingsLearned, "ratings_learned");
+  }
+
+  /** An answer from a model that learns. */
+  public Prediction(String requestId, String user, String item, float rating, String model,
+      long modelVersion, long ratingsLearned, boolean coldStart, long answeredAt) {
+    this(requestId, user, item, rating, model, modelVersion, ratingsLearned, coldStart,
+        answeredAt, false);
   }
 }

@@ -20,6 +20,8 @@ import java.util.List;
  * @param ratingsLearned ratings the model has learned from
  * @param coldStart true when the user was unknown and the items are a fallback (e.g. by item bias)
  * @param answeredAt when the answer was made, milliseconds since the epoch
+ * @param degraded true when the model stopped learning after a failure and answers from its last
+ *     good parameters (its version and ratings learned then stay put); false when absent
  */
 public record Recommendation(
     @JsonProperty(value = "request_id", required = true) String requestId,
@@ -29,7 +31,8 @@ public record Recommendation(
     @JsonProperty(value = "model_version", required = true) long modelVersion,
     @JsonProperty(value = "ratings_learned", required = true) long ratingsLearned,
     @JsonProperty(value = "cold_start", required = true) boolean coldStart,
-    @JsonProperty(value = "answered_at", required = true) long answeredAt) {
+    @JsonProperty(value = "answered_at", required = true) long answeredAt,
+    @JsonProperty("degraded") boolean degraded) {
 
   public Recommendation {
     Checks.text(requestId, "request_id");
@@ -41,5 +44,12 @@ public record Recommendation(
     Checks.text(model, "model");
     Checks.nonNegative(modelVersion, "model_version");
     Checks.nonNegative(ratingsLearned, "ratings_learned");
+  }
+
+  /** An answer from a model that learns. */
+  public Recommendation(String requestId, String user, List<ScoredItem> items, String model,
+      long modelVersion, long ratingsLearned, boolean coldStart, long answeredAt) {
+    this(requestId, user, items, model, modelVersion, ratingsLearned, coldStart, answeredAt,
+        false);
   }
 }

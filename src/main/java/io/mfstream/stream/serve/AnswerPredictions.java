@@ -58,7 +58,7 @@ public final class AnswerPredictions
       }
       ModelReplica.Score s = r.predict(store, h, q.user(), q.item());
       Prediction p = new Prediction(q.requestId(), q.user(), q.item(), s.rating(), r.model(),
-          h.version(), h.trained(), s.coldStart(), now);
+          h.version(), h.trained(), s.coldStart(), now, h.isDegraded());
       context.forward(new Record<>(q.requestId(), p, record.timestamp()));
     }
     metrics.requestAnswered(PipelineMetrics.RequestKind.PREDICTION,

@@ -58,7 +58,8 @@ public final class AnswerRecommendations
       }
       ModelReplica.Recommended best = r.recommend(store, h, q.user(), q.n(), seen);
       context.forward(new Record<>(q.requestId(), new Recommendation(q.requestId(), q.user(),
-          best.items(), r.model(), h.version(), h.trained(), best.coldStart(), now),
+          best.items(), r.model(), h.version(), h.trained(), best.coldStart(), now,
+          h.isDegraded()),
           record.timestamp()));
     }
     metrics.requestAnswered(PipelineMetrics.RequestKind.RECOMMENDATION,

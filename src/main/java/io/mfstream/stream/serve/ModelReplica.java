@@ -62,8 +62,14 @@ public final class ModelReplica {
       return new Score((float) fallback(h, u, i), true);
     }
     float[][] layers = layers(store, h);
-    return new Score((float) score(h, representation(h, u, layers, 0),
-        representation(h, i, layers, 2), bias(h, u), bias(h, i)), false);
+    float s = (float) score(h, representation(h, u, layers, 0),
+        representation(h, i, layers, 2), bias(h, u), bias(h, i));
+    if (!Float.isFinite(s)) {
+      // Parameters that overflow (a model that diverged; its answers say degraded) never make a
+      // non-finite answer: the mean, the one fallback a model without usable rows has.
+      return new Score((float) h.mean(), true);
+    }
+    return new Score(s, false);
   }
 
   /**
@@ -94,6 +100,9 @@ public final class ModelReplica {
         float[] i = ModelUpdates.floats(kv.value);
         double s = ur == null ? h.mean() + bias(h, i)
             : score(h, ur, representation(h, i, layers, 2), ub, bias(h, i));
+        if (!Double.isFinite((float) s)) {
+          continue; // overflowing parameters (a diverged model): no score to rank by
+        }
         ScoredItem candidate = new ScoredItem(item, (float) s);
         if (best.size() < n) {
           best.add(candidate);

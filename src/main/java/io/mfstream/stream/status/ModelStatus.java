@@ -17,6 +17,8 @@ package io.mfstream.stream.status;
  * @param overallRmse RMSE over every rating scored, NaN before the first
  * @param coldStarts scored ratings whose user or item was unknown at the time
  * @param updatedAt when this status was made, milliseconds since the epoch
+ * @param degraded why the model stopped learning (it serves its last good parameters until the
+ *     operator resets it), or null while it learns
  */
 public record ModelStatus(
     String model,
@@ -31,4 +33,18 @@ public record ModelStatus(
     double rollingRmse,
     double overallRmse,
     long coldStarts,
-    long updatedAt) {}
+    long updatedAt,
+    String degraded) {
+
+  /** The status of a model that learns. */
+  public ModelStatus(String model, String type, long version, long trained, long scored,
+      int pending, int users, int items, int window, double rollingRmse, double overallRmse,
+      long coldStarts, long updatedAt) {
+    this(model, type, version, trained, scored, pending, users, items, window, rollingRmse,
+        overallRmse, coldStarts, updatedAt, null);
+  }
+
+  public boolean isDegraded() {
+    return degraded != null;
+  }
+}

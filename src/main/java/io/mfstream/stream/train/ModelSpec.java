@@ -17,9 +17,12 @@ import java.util.regex.Pattern;
  * @param batchSize ratings per SGD step
  * @param window ratings in the rolling RMSE
  * @param warmStart a snapshot file the model starts from when its store is empty, or null
+ * @param reset the operator's reset token: when it differs from the token the model's stored
+ *     state was created under, that state is discarded once and the model starts afresh (from
+ *     {@code warmStart} when set); empty by default
  */
 public record ModelSpec(String name, ModelConfig model, OptimizerConfig optimizer, int batchSize,
-    int window, Path warmStart) {
+    int window, Path warmStart, String reset) {
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
@@ -27,6 +30,7 @@ public record ModelSpec(String name, ModelConfig model, OptimizerConfig optimize
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(optimizer, "optimizer");
+    reset = reset == null ? "" : reset;
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("model name '" + name + "' must be 1 to 63 lower-case "
           + "letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -41,6 +45,12 @@ public record ModelSpec(String name, ModelConfig model, OptimizerConfig optimize
     if (window < 1) {
       throw new IllegalArgumentException("model " + name + ": RMSE window must be >= 1");
     }
+  }
+
+  /** A spec with the default (empty) reset token. */
+  public ModelSpec(String name, ModelConfig model, OptimizerConfig optimizer, int batchSize,
+      int window, Path warmStart) {
+    this(name, model, optimizer, batchSize, window, warmStart, "");
   }
 
   /** A spec without a warm start. */

@@ -50,6 +50,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   4 index                  a dense parameter: value, then each optimiser state slot
  *   5 index                  the index-th pending rating, with its error and cold-start flag
  *   6 chunk                  squared errors of the rolling RMSE ring, slots chunk * 128 on
+ *   7                        why the model stopped learning (UTF-8), present only if it did
+ *   8                        the reset token the state was created under (UTF-8)
  * </pre>
  *
  * <p>A rating that completes no batch costs one write, its pending record: the counters and the
@@ -66,6 +68,8 @@ public final class ModelStore {
   private static final byte DENSE = 4;
   private static final byte PENDING = 5;
   private static final byte SQUARE = 6;
+  private static final byte DEGRADED = 7;
+  private static final byte RESET = 8;
   private static final int COUNTERS_FORMAT = 2;
   /** Squared errors per ring record. */
   static final int RING_CHUNK = 128;
@@ -83,6 +87,13 @@ public final class ModelStore {
   private final boolean fresh;
   /** A fresh model whose initial state is not in the store yet (see {@link #open}). */
   private boolean initialWritePending;
+  /** The store holds a model of an older reset token, to discard before the initial write. */
+  private boolean wipePending;
+  private Wiped wiped;
+  private String degraded;
+
+  /** The ids of a model discarded by a reset, so that its published rows can be removed. */
+  public record Wiped(List<String> users, List<String> items) {}
 
   private ModelStore(KeyValueStore<Bytes, byte[]> store, ReadOnlyKeyValueStore<Bytes, byte[]> reader,
       ModelSpec spec, OnlineLearner learner, boolean fresh) {
@@ -115,13 +126,17 @@ public final class ModelStore {
   public static ModelStore open(KeyValueStore<Bytes, byte[]> store, ModelSpec spec,
       Kernels kernels, boolean deferInitialWrite) {
     byte[] config = store.get(key(CONFIG));
-    if (config == null) {
+    byte[] token = store.get(key(RESET));
+    boolean reset = config != null
+        && !spec.reset().equals(token == null ? "" : new String(token, StandardCharsets.UTF_8));
+    if (config == null || reset) {
       Trainer trainer = spec.warmStart() == null
           ? new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels)
           : warmStart(spec, kernels);
       ModelStore ms = new ModelStore(store, store, spec,
           new OnlineLearner(trainer, spec.window()), true);
       ms.initialWritePending = true;
+      ms.wipePending = reset;
       if (!deferInitialWrite) {
         ms.writeInitialIfPending();
       }
@@ -132,6 +147,8 @@ public final class ModelStore {
     ModelStore ms = new ModelStore(store, store, spec, new OnlineLearner(trainer, spec.window()),
         false);
     ms.restore();
+    byte[] why = store.get(key(DEGRADED));
+    ms.degraded = why == null ? null : new String(why, StandardCharsets.UTF_8);
     return ms;
   }
 
@@ -140,10 +157,61 @@ public final class ModelStore {
     if (!initialWritePending) {
       return false;
     }
+    if (wipePending) {
+      wipe();
+      wipePending = false;
+    }
     store.put(key(CONFIG), configJson(spec));
+    store.put(key(RESET), spec.reset().getBytes(StandardCharsets.UTF_8));
     writeAll();
     initialWritePending = false;
     return true;
+  }
+
+  /** Deletes every key of the model stored before a reset, keeping its ids for {@link #takeWiped}. */
+  private void wipe() {
+    List<Bytes> keys = new ArrayList<>();
+    List<String> users = new ArrayList<>();
+    List<String> items = new ArrayList<>();
+    try (KeyValueIterator<Bytes, byte[]> it = reader.all()) {
+      while (it.hasNext()) {
+        KeyValue<Bytes, byte[]> kv = it.next();
+        keys.add(kv.key);
+        byte[] k = kv.key.get();
+        if (k.length == 6 && k[0] == VOCAB) {
+          (k[1] == 0 ? users : items).add(new String(kv.value, StandardCharsets.UTF_8));
+        }
+      }
+    }
+    for (Bytes k : keys) {
+      store.delete(k);
+    }
+    wiped = new Wiped(users, items);
+  }
+
+  /**
+   * The ids of the model a reset discarded, once, after the initial write that discarded it; null
+   * when there was none.
+   */
+  public Wiped takeWiped() {
+    Wiped w = wiped;
+    wiped = null;
+    return w;
+  }
+
+  /** Why the model stopped learning, or null while it learns. */
+  public String degraded() {
+    return degraded;
+  }
+
+  /**
+   * Records that the model stopped learning, durably: it stays stopped across restarts, with
+   * its last good state, until the operator resets it ({@link ModelSpec#reset}).
+   */
+  public void markDegraded(String reason) {
+    writeInitialIfPending();
+    degraded = reason;
+    store.put(key(DEGRADED), reason.getBytes(StandardCharsets.UTF_8));
   }
 
   private static Trainer warmStart(ModelSpec spec, Kernels kernels) {

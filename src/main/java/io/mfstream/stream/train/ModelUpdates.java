@@ -26,7 +26,7 @@ import java.nio.charset.StandardCharsets;
 public final class ModelUpdates {
   private ModelUpdates() {}
 
-  public static final int FORMAT = 1;
+  public static final int FORMAT = 2;
 
   public static String headerKey(String model) {
     return "m/" + model;
@@ -69,15 +69,30 @@ public final class ModelUpdates {
    * @param mean the running mean of the ratings learned from (the fallback answer)
    * @param users user rows
    * @param items item rows
+   * @param degraded why the model stopped learning, or null while it learns: its rows are its
+   *     last good parameters
    */
   public record Header(ModelType type, int factors, int hidden, long version, long trained,
-      double mean, int users, int items) {
+      double mean, int users, int items, String degraded) {
+
+    /** A header of a model that learns. */
+    public Header(ModelType type, int factors, int hidden, long version, long trained,
+        double mean, int users, int items) {
+      this(type, factors, hidden, version, trained, mean, users, items, null);
+    }
+
+    public boolean isDegraded() {
+      return degraded != null;
+    }
 
     public byte[] encode() {
       byte[] t = type.id().getBytes(StandardCharsets.UTF_8);
-      ByteBuffer b = ByteBuffer.allocate(4 + 4 + t.length + 4 + 4 + 8 + 8 + 8 + 4 + 4);
+      byte[] d = degraded == null ? new byte[0] : degraded.getBytes(StandardCharsets.UTF_8);
+      ByteBuffer b = ByteBuffer.allocate(4 + 4 + t.length + 4 + 4 + 8 + 8 + 8 + 4 + 4 + 1 + 4
+          + d.length);
       b.putInt(FORMAT).putInt(t.length).put(t).putInt(factors).putInt(hidden);
       b.putLong(version).putLong(trained).putDouble(mean).putInt(users).putInt(items);
+      b.put((byte) (degraded == null ? 0 : 1)).putInt(d.length).put(d);
       return b.array();
     }
 
@@ -90,8 +105,19 @@ public final class ModelUpdates {
       }
       byte[] t = new byte[b.getInt()];
       b.get(t);
-      return new Header(ModelType.parse(new String(t, StandardCharsets.UTF_8)), b.getInt(),
-          b.getInt(), b.getLong(), b.getLong(), b.getDouble(), b.getInt(), b.getInt());
+      ModelType type = ModelType.parse(new String(t, StandardCharsets.UTF_8));
+      int factors = b.getInt();
+      int hidden = b.getInt();
+      long version = b.getLong();
+      long trained = b.getLong();
+      double mean = b.getDouble();
+      int users = b.getInt();
+      int items = b.getInt();
+      boolean isDegraded = b.get() != 0;
+      byte[] d = new byte[b.getInt()];
+      b.get(d);
+      return new Header(type, factors, hidden, version, trained, mean, users, items,
+          isDegraded ? new String(d, StandardCharsets.UTF_8) : null);
     }
   }
 

@@ -17,6 +17,7 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -40,6 +41,14 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * The model in memory is rebuilt from the store in {@link #init}, every time the task starts.
+ *
+ * <p><b>A failing model is isolated.</b> When learning fails (a non-finite loss, or any other
+ * error of the model's own code), the model stops learning: the failure is recorded in its store
+ * and its header, its last good parameters keep serving (answers say {@code degraded}), and the
+ * ratings that follow are not learned from. The other models, validation and serving go on. The
+ * operator resets it with {@code model.NAME.reset} (docs/CONFIGURATION.md). Kafka's own errors
+ * (a fenced producer, a migrated task) are not the model's and still stop the task, as they must
+ * for exactly-once.
  */
 public final class TrainProcessor implements Processor<byte[], RatingEvent, String, Object> {
   /** The state store every trainer task keeps its model in. */
@@ -101,6 +110,10 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     // Kafka's own threads, and a step's two sides on two cores measured slower here
     // (docs/BENCHMARKS.md, "Both sides at once").
     model = ModelStore.open(store, spec, Kernels.forCurrentBackendOnOneThread(), true);
+    if (model.degraded() != null) {
+      LOG.error("model {}: stopped learning ({}); it serves its last good parameters until "
+          + "model.{}.reset is changed", spec.name(), model.degraded(), spec.name());
+    }
     Trainer t = model.learner().trainer();
     LOG.info("model {}: {} at version {}, {} ratings learned, {} pending ({} in {} ms)",
         spec.name(), spec.model().describe(), t.version(), t.trained(),
@@ -136,41 +149,99 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     }
     writeInitial();
     Rating rating = record.value().toRating();
-    OnlineLearner learner = model.learner();
-    int pendingBefore = learner.pending().size();
-    if (pendingBefore == 0) {
-      firstPendingAt = context.currentSystemTimeMs();
-    }
-    long t0 = System.nanoTime();
-    OnlineLearner.Observation obs = model.observe(rating, record.timestamp());
-    if (obs.stepTaken()) {
-      publishStep();
-      reportStep(pendingBefore + 1, t0);
+    if (model.degraded() == null) {
+      learn(rating, record.timestamp());
     }
     if (writesSeen) {
       context.forward(new Record<>(ModelUpdates.seenKey(rating.user(), rating.item()),
           (Object) EMPTY, record.timestamp()), UPDATES_CHILD);
     }
-    if (learner.scored() % reportEvery == 0) {
-      context.forward(new Record<>(spec.name(), (Object) rmseReport(), record.timestamp()),
-          RMSE_CHILD);
-    }
     publishStatus();
   }
 
-  /** Writes a new model to the store once, and publishes a warm-started one whole. */
+  /** Test-then-train on one rating, and publishes what a step changed. */
+  private void learn(Rating rating, long timestamp) {
+    int pendingBefore = model.learner().pending().size();
+    if (pendingBefore == 0) {
+      firstPendingAt = context.currentSystemTimeMs();
+    }
+    long t0 = System.nanoTime();
+    OnlineLearner.Observation obs;
+    try {
+      obs = model.observe(rating, timestamp);
+    } catch (RuntimeException e) {
+      stopLearning(e);
+      return;
+    }
+    if (obs.stepTaken()) {
+      publishStep();
+      reportStep(pendingBefore + 1, t0);
+    }
+    if (model.learner().scored() % reportEvery == 0) {
+      context.forward(new Record<>(spec.name(), (Object) rmseReport(), timestamp), RMSE_CHILD);
+    }
+  }
+
+  /**
+   * The model failed: record it, durably, and publish its header flagged, so that it serves its
+   * last good parameters. The store and {@code model-updates} hold the state before the failing
+   * rating (a step that fails writes nothing), so a restart restores exactly that.
+   *
+   * @throws KafkaException rethrown: Kafka's errors are the task's, not the model's
+   */
+  private void stopLearning(RuntimeException e) {
+    if (e instanceof KafkaException) {
+      throw e;
+    }
+    String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+    LOG.error("model {}: stopped learning at rating {}: {}; it keeps serving its last good "
+        + "parameters, the other models go on; change model.{}.reset to restart it", spec.name(),
+        model.learner().scored(), reason, spec.name(), e);
+    model.markDegraded(reason);
+    publishDenseAndHeader(model.learner().trainer().network());
+    publishStatus();
+  }
+
+  /**
+   * Writes a new model to the store once; publishes a warm-started one whole, and after a reset
+   * removes the discarded model's rows from {@code model-updates}.
+   */
   private void writeInitial() {
-    if (model.writeInitialIfPending() && spec.warmStart() != null) {
+    if (!model.writeInitialIfPending()) {
+      return;
+    }
+    ModelStore.Wiped wiped = model.takeWiped();
+    if (wiped != null) {
+      long ts = recordTime();
+      for (String user : wiped.users()) {
+        context.forward(new Record<>(ModelUpdates.userKey(spec.name(), user), null, ts),
+            UPDATES_CHILD);
+      }
+      for (String item : wiped.items()) {
+        context.forward(new Record<>(ModelUpdates.itemKey(spec.name(), item), null, ts),
+            UPDATES_CHILD);
+      }
+      LOG.info("model {}: reset (model.{}.reset={}): discarded {} users and {} items",
+          spec.name(), spec.name(), spec.reset(), wiped.users().size(), wiped.items().size());
+    }
+    if (spec.warmStart() != null || wiped != null) {
       publishAll();
     }
   }
 
   private void lingerCheck(long now) {
-    if (model.learner().pending().isEmpty() || now - firstPendingAt < lingerMs) {
+    if (model.degraded() != null || model.learner().pending().isEmpty()
+        || now - firstPendingAt < lingerMs) {
       return;
     }
     long t0 = System.nanoTime();
-    int pending = model.flush();
+    int pending;
+    try {
+      pending = model.flush();
+    } catch (RuntimeException e) {
+      stopLearning(e);
+      return;
+    }
     publishStep();
     reportStep(pending, t0);
     publishStatus();
@@ -197,7 +268,7 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     MfNetwork net = t.network();
     board.publish(new ModelStatus(spec.name(), spec.model().type().id(), t.version(), t.trained(),
         l.scored(), l.pending().size(), net.users().size(), net.items().size(), l.window(),
-        l.rollingRmse(), l.rmse(), l.coldStarts(), System.currentTimeMillis()));
+        l.rollingRmse(), l.rmse(), l.coldStarts(), System.currentTimeMillis(), model.degraded()));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -250,7 +321,7 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     int hidden = spec.model().type().isMlp() ? spec.model().hidden() : 0;
     ModelUpdates.Header h = new ModelUpdates.Header(spec.model().type(), spec.model().factors(),
         hidden, t.version(), t.trained(), net.globalMean(), net.users().size(),
-        net.items().size());
+        net.items().size(), model.degraded());
     context.forward(new Record<>(ModelUpdates.headerKey(spec.name()), (Object) h.encode(), ts),
         UPDATES_CHILD);
   }

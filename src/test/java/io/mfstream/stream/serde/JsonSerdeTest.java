@@ -72,10 +72,10 @@ class JsonSerdeTest {
   void shouldWriteSnakeCaseFieldNames() throws Exception {
     JsonNode prediction = tree(PREDICTION);
     for (String field : List.of("request_id", "user", "item", "rating", "model", "model_version",
-        "ratings_learned", "cold_start", "answered_at")) {
+        "ratings_learned", "cold_start", "answered_at", "degraded")) {
       assertTrue(prediction.has(field), field);
     }
-    assertEquals(9, prediction.size());
+    assertEquals(10, prediction.size());
     JsonNode recommendation = tree(RECOMMENDATION);
     assertEquals("50", recommendation.get("items").get(0).get("item").asText());
     assertTrue(recommendation.has("cold_start"));

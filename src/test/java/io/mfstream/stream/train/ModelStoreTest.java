@@ -2,6 +2,7 @@ package io.mfstream.stream.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -164,5 +165,43 @@ class ModelStoreTest {
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> ModelStore.open(
         StreamTestSupport.memoryStore("model-state"), warm, Kernels.forCurrentBackend()));
     assertTrue(e.getMessage().contains("warm-start"), e.getMessage());
+  }
+
+  @org.junit.jupiter.api.Test
+  void aStoppedModelShouldStayStoppedUntilItsResetTokenChanges() {
+    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
+    ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+    List<Rating> data = TestRatings.random(3 * BATCH + 2, 6, 5, 9);
+    for (int n = 0; n < data.size(); n++) {
+      model.observe(data.get(n), n);
+    }
+    assertNull(model.degraded());
+    model.markDegraded("DivergedException: loss is NaN");
+    byte[] stopped = StreamTestSupport.snapshot(model.learner().trainer());
+
+    ModelStore reopened = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+    assertEquals("DivergedException: loss is NaN", reopened.degraded());
+    assertArrayEquals(stopped, StreamTestSupport.snapshot(reopened.learner().trainer()),
+        "the last good state comes back");
+
+    // A new reset token, even with another configuration: a fresh model, nothing of the old.
+    ModelSpec reset = new ModelSpec("m", spec.model().withFactors(3), spec.optimizer(), BATCH,
+        WINDOW, null, "2026-12-04");
+    ModelStore fresh = ModelStore.open(store, reset, Kernels.forCurrentBackend(), true);
+    assertTrue(fresh.createdFresh());
+    assertNull(fresh.degraded());
+    assertTrue(fresh.writeInitialIfPending());
+    ModelStore.Wiped wiped = fresh.takeWiped();
+    assertEquals(new java.util.TreeSet<>(data.stream().map(Rating::user).toList()),
+        new java.util.TreeSet<>(wiped.users()));
+    assertEquals(new java.util.TreeSet<>(data.stream().map(Rating::item).toList()),
+        new java.util.TreeSet<>(wiped.items()));
+    assertNull(fresh.takeWiped(), "handed over once");
+    ModelStore again = ModelStore.open(store, reset, Kernels.forCurrentBackend());
+    assertFalse(again.createdFresh(), "the same token does not reset twice");
+    assertNull(again.degraded());
+    assertEquals(0, again.learner().scored());
+    assertEquals(0, again.learner().trainer().network().users().size());
   }
 }
