@@ -38,6 +38,11 @@ final class BenchStreamCommand implements Callable<Integer> {
   @Option(names = "--limit", paramLabel = "N", description = "Use the first N ratings.")
   Integer limit;
 
+  @Option(names = "--repeat", paramLabel = "N", defaultValue = "1", description = "Replay the "
+      + "ratings N times back to back (after --limit), so that each run lasts long enough to "
+      + "time the ceiling well (default: ${DEFAULT-VALUE}).")
+  int repeat;
+
   @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A setting of every "
       + "variant (run's keys, docs/CONFIGURATION.md); repeatable.")
   Map<String, String> base = new LinkedHashMap<>();
@@ -73,6 +78,16 @@ final class BenchStreamCommand implements Callable<Integer> {
     }
     if (limit != null) {
       ratings = ratings.subList(0, Math.min(limit, ratings.size()));
+    }
+    if (repeat < 1) {
+      throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
+    }
+    if (repeat > 1) {
+      List<Rating> once = ratings;
+      ratings = new ArrayList<>(once.size() * repeat);
+      for (int i = 0; i < repeat; i++) {
+        ratings.addAll(once);
+      }
     }
     Map<String, Map<String, String>> parsed = new LinkedHashMap<>();
     if (variants == null || variants.isEmpty()) {

@@ -173,6 +173,13 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
       stopLearning(e);
       return;
     }
+    if (!Float.isFinite(obs.prediction())) {
+      // Parameters that overflow score Infinity or NaN before a step's loss does: the model has
+      // diverged, and its RMSE can no longer be reported.
+      stopLearning(new IllegalStateException("the prediction for (" + rating.user() + ", "
+          + rating.item() + ") is " + obs.prediction() + ": the model diverged"));
+      return;
+    }
     if (obs.stepTaken()) {
       publishStep();
       reportStep(pendingBefore + 1, t0);
