@@ -132,10 +132,11 @@ final class BenchStreamCommand implements Callable<Integer> {
         "ratio", "records/rating", "bytes/rating");
     for (Map.Entry<String, List<StreamingBenchmark.Result>> e : byVariant.entrySet()) {
       List<StreamingBenchmark.Result> rs = e.getValue();
-      out.printf("  %-26s %,12.0f %,12.0f %9.2f %14.3f %12.1f%n", e.getKey(),
+      out.printf("  %-26s %,12.0f %12s %9s %14.3f %12.1f%n", e.getKey(),
           median(rs, StreamingBenchmark.Result::ratingsPerSecond),
-          median(rs, StreamingBenchmark.Result::ceilingPerSecond),
-          median(rs, StreamingBenchmark.Result::ratio),
+          ceiling ? String.format("%,.0f", median(rs, StreamingBenchmark.Result::ceilingPerSecond))
+              : "-",
+          ceiling ? String.format("%.2f", median(rs, StreamingBenchmark.Result::ratio)) : "-",
           median(rs, x -> (double) x.besidesValid().records() / x.ratings()),
           median(rs, x -> (double) x.besidesValid().bytes() / x.ratings()));
     }
