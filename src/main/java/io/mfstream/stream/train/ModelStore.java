@@ -641,15 +641,16 @@ public final class ModelStore {
   /** Appends every element of {@code a} in row-major order. */
   static void putAll(ByteBuffer out, INDArray a, boolean dbl) {
     INDArray c = a.ordering() == 'c' && a.offset() == 0 && !a.isView() ? a : a.dup('c');
-    DataBuffer data = c.data();
-    long n = c.length();
-    for (long i = 0; i < n; i++) {
-      if (dbl) {
-        out.putDouble(data.getDouble(i));
-      } else {
-        out.putFloat(data.getFloat(i));
-      }
+    int n = (int) c.length();
+    int at = out.position();
+    // One bulk copy out of ND4J's memory: element by element (DataBuffer.getFloat) was 5% of
+    // the MLP trainer's samples, for its dense layers after every step.
+    if (dbl) {
+      out.asDoubleBuffer().put(c.data().asNioDouble().limit(n));
+    } else {
+      out.asFloatBuffer().put(c.data().asNioFloat().limit(n));
     }
+    out.position(at + n * (dbl ? Double.BYTES : Float.BYTES));
   }
 
   private static byte[] encodePending(Rating r, long recordTimestamp,
