@@ -59,6 +59,7 @@ public final class DashboardQueries {
       new Metric("mfstream_rmse_overall", Kind.PLAIN, Set.of("model")),
       new Metric("mfstream_rmse_window_ratings", Kind.PLAIN, Set.of("model")),
       new Metric("mfstream_model_version", Kind.PLAIN, Set.of("model")),
+      new Metric("mfstream_model_degraded", Kind.PLAIN, Set.of("model")),
       new Metric("mfstream_model_vocabulary_ids", Kind.PLAIN, Set.of("model", "side")),
       new Metric("mfstream_model_pending_ratings", Kind.PLAIN, Set.of("model")),
       new Metric("mfstream_sgd_step_seconds", Kind.TIMER_HISTOGRAM, Set.of("model")),

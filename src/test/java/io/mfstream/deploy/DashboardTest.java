@@ -140,7 +140,7 @@ class DashboardTest {
   }
 
   @Test
-  void shouldStartWithAStripOfStatsForRateRmseLagAndVersion() {
+  void shouldStartWithAStripOfStatsForRateRmseLagVersionAndDegradedModels() {
     List<JsonNode> strip = new ArrayList<>();
     for (JsonNode panel : dashboard.path("panels")) {
       if ("row".equals(panel.path("type").asText())) {
@@ -153,7 +153,8 @@ class DashboardTest {
     strip.forEach(p -> p.path("targets").forEach(
         t -> used.addAll(DashboardQueries.metricNames(t.path("expr").asText()))));
     assertEquals(Set.of("mfstream_ratings_received_total", "mfstream_rmse_rolling",
-        "kafka_consumer_fetch_manager_records_lag_max", "mfstream_model_version"), used);
+        "kafka_consumer_fetch_manager_records_lag_max", "mfstream_model_version",
+        "mfstream_model_degraded"), used);
     assertTrue(strip.stream().allMatch(p -> p.path("gridPos").path("y").asInt() == 0),
         "the strip is the top line");
   }
