@@ -69,7 +69,7 @@ final class AskCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Map<String, Object> common = client.settings();
+    Map<String, Object> common = client.reachableSettings();
     int waitMs = (int) Math.max(1000, timeout * 1000);
     common.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, waitMs);
     common.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(waitMs, 2000));

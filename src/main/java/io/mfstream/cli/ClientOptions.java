@@ -21,6 +21,18 @@ final class ClientOptions {
       + "settings (security.protocol, sasl.*, ssl.*).")
   Path clientConfig;
 
+  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
+      description = "Give up when no broker answers within this long (default: "
+      + "${DEFAULT-VALUE}).")
+  double connectTimeout;
+
+  /** The settings, once a broker of the cluster answered (see {@link BrokerCheck}). */
+  Map<String, Object> reachableSettings() throws IOException, InterruptedException {
+    Map<String, Object> s = settings();
+    BrokerCheck.requireReachable(s, java.time.Duration.ofMillis((long) (connectTimeout * 1000)));
+    return s;
+  }
+
   /** The file's settings plus the bootstrap servers. */
   Map<String, Object> settings() throws IOException {
     Map<String, Object> settings = readProperties(clientConfig);

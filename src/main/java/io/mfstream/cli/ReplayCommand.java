@@ -77,6 +77,10 @@ final class ReplayCommand implements Callable<Integer> {
     if (producerConfig != null) {
       builder.producerConfig(ClientOptions.readProperties(producerConfig));
     }
+    Map<String, Object> check = new java.util.HashMap<>(ClientOptions.readProperties(producerConfig));
+    check.put(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
+        bootstrapServers);
+    BrokerCheck.requireReachable(check, java.time.Duration.ofSeconds(10));
     Replayer replayer = builder.build();
 
     DataOptions.Loaded loaded = data.load(dataFile, sortOrder, err);
