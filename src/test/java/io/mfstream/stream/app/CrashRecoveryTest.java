@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mfstream.data.Rating;
-import io.mfstream.data.SyntheticRatings;
 import io.mfstream.stream.StreamTestSupport;
 import io.mfstream.stream.embedded.EmbeddedKafka;
 import io.mfstream.stream.messages.RmseReport;
@@ -46,10 +45,7 @@ class CrashRecoveryTest {
 
   @Test
   void aModelKilledMidStreamShouldResumeAsIfNothingHappened() throws Exception {
-    List<Rating> data = SyntheticRatings.builder().users(80).items(60).rank(3).ratings(4000)
-        .sigma(0.3).seed(23).build().ratings().stream()
-        .filter(r -> r.rating() >= 0.5f && r.rating() <= 5f).limit(3000).toList();
-    assertEquals(3000, data.size());
+    List<Rating> data = PipelineScenario.validRatings(80, 60, 4000, 23, 3000);
     try (EmbeddedKafka kafka = new EmbeddedKafka().start()) {
       Map<String, String> settings = PipelineScenario.settings(kafka.bootstrapServers(),
           dir.resolve("state"));

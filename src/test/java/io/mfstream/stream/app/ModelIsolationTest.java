@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mfstream.data.Rating;
-import io.mfstream.data.SyntheticRatings;
 import io.mfstream.stream.embedded.EmbeddedKafka;
 import io.mfstream.stream.messages.Prediction;
 import io.mfstream.stream.messages.PredictionRequest;
@@ -33,9 +32,7 @@ class ModelIsolationTest {
 
   @Test
   void aDivergingModelShouldStopAloneStayStoppedAndRestartOnlyWhenReset() throws Exception {
-    List<Rating> data = SyntheticRatings.builder().users(60).items(40).rank(3).ratings(1500)
-        .sigma(0.3).seed(5).build().ratings().stream()
-        .filter(r -> r.rating() >= 0.5f && r.rating() <= 5f).limit(1200).toList();
+    List<Rating> data = PipelineScenario.validRatings(60, 40, 1500, 5, 1200);
     try (EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka")).start()) {
       Map<String, String> s = PipelineScenario.settings(kafka.bootstrapServers(),
           dir.resolve("state"));

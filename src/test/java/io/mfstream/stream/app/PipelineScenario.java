@@ -78,10 +78,7 @@ final class PipelineScenario {
    */
   static void run(String bootstrapServers, Path dir) throws Exception {
     // Only ratings the validator accepts ([0.5, 5]): the rest would go to the dead letters.
-    List<Rating> data = SyntheticRatings.builder().users(80).items(60).rank(3).ratings(3600)
-        .sigma(0.3).seed(17).build().ratings().stream()
-        .filter(r -> r.rating() >= 0.5f && r.rating() <= 5f).limit(3000).toList();
-    assertEquals(3000, data.size());
+    List<Rating> data = validRatings(80, 60, 3600, 17, 3000);
     Path state = dir.resolve("state");
     AppConfig config = AppConfig.load(null, Map.of(), settings(bootstrapServers, state));
     Replayer replayer = Replayer.builder(bootstrapServers).build();
@@ -153,6 +150,18 @@ final class PipelineScenario {
         assertTrue(last < 0.8 * first, model + ": RMSE did not fall: " + first + " -> " + last);
       }
     }
+  }
+
+  /**
+   * The first {@code n} of {@code drawn} synthetic ratings (rank 3, noise 0.3) that the validator
+   * accepts ([0.5, 5]; the rest would go to the dead letters); fails if fewer are.
+   */
+  static List<Rating> validRatings(int users, int items, int drawn, long seed, int n) {
+    List<Rating> data = SyntheticRatings.builder().users(users).items(items).rank(3)
+        .ratings(drawn).sigma(0.3).seed(seed).build().ratings().stream()
+        .filter(r -> r.rating() >= 0.5f && r.rating() <= 5f).limit(n).toList();
+    assertEquals(n, data.size(), "valid synthetic ratings");
+    return data;
   }
 
   /** Starts the pipeline and waits until Kafka Streams is running. */

@@ -50,6 +50,15 @@ class TrainProcessorTest {
         20);
   }
 
+  /** A trainer of one model, RMSE reported every {@code reportEvery} ratings, initialised. */
+  private static TrainProcessor started(ModelSpec spec, int reportEvery, StatusBoard board,
+      MockProcessorContext<String, Object> c) {
+    TrainProcessor t = new TrainProcessor(List.of(spec), reportEvery, 0, board,
+        PipelineMetrics.NONE, new SnapshotRequests());
+    t.init(c);
+    return t;
+  }
+
   private static Record<byte[], RatingEvent> record(Rating r, long ts) {
     return new Record<>(null, RatingEvent.from(r), ts);
   }
@@ -58,9 +67,7 @@ class TrainProcessorTest {
   void aStepShouldPublishEachTouchedRowOnceTheHeaderAndSeenPairsAndReportRmseEveryN() {
     MockProcessorContext<String, Object> c = context();
     StatusBoard board = new StatusBoard();
-    TrainProcessor t = new TrainProcessor(List.of(spec("m", 0.05)), 2, 0, board,
-        PipelineMetrics.NONE, new SnapshotRequests());
-    t.init(c);
+    TrainProcessor t = started(spec("m", 0.05), 2, board, c);
     List<Rating> batch = List.of(new Rating("u1", "i1", 4, 1), new Rating("u2", "i1", 3, 2),
         new Rating("u1", "i2", 5, 3), new Rating("u3", "i3", 2, 4));
     for (int n = 0; n < BATCH - 1; n++) {
@@ -89,9 +96,7 @@ class TrainProcessorTest {
   void aDivergingModelShouldPublishItsHeaderFlaggedOnceAndThenOnlySeenPairs() {
     MockProcessorContext<String, Object> c = context();
     StatusBoard board = new StatusBoard();
-    TrainProcessor t = new TrainProcessor(List.of(spec("wild", 1e12)), 1, 0, board,
-        PipelineMetrics.NONE, new SnapshotRequests());
-    t.init(c);
+    TrainProcessor t = started(spec("wild", 1e12), 1, board, c);
     List<Rating> data = TestRatings.random(50 * BATCH, 4, 4, 3);
     int n = 0;
     while (n < data.size() && !board.get("wild").isDegraded()) {
