@@ -5,9 +5,13 @@ import io.mfstream.train.Trainer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
@@ -37,5 +41,17 @@ public final class StreamTestSupport {
       throw new UncheckedIOException(e);
     }
     return out.toByteArray();
+  }
+
+  /** Every key and value of a store, in key order. */
+  public static Map<Bytes, byte[]> contents(KeyValueStore<Bytes, byte[]> store) {
+    Map<Bytes, byte[]> out = new TreeMap<>();
+    try (KeyValueIterator<Bytes, byte[]> it = store.all()) {
+      while (it.hasNext()) {
+        KeyValue<Bytes, byte[]> kv = it.next();
+        out.put(kv.key, kv.value.clone());
+      }
+    }
+    return out;
   }
 }

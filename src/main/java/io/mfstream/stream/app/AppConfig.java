@@ -336,8 +336,8 @@ public final class AppConfig {
       throw bad(p + "warm.start", "is not a readable file");
     }
     try {
-      return new ModelSpec(name, m, o, batch, window, warmPath,
-          values.getOrDefault(p + "reset", ""));
+      long reset = get(p + "reset") == null ? 0 : longValue(p + "reset", 0);
+      return new ModelSpec(name, m, o, batch, window, warmPath, reset);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("model " + name + ": " + e.getMessage(), e);
     }

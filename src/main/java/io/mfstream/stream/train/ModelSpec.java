@@ -17,12 +17,14 @@ import java.util.regex.Pattern;
  * @param batchSize ratings per SGD step
  * @param window ratings in the rolling RMSE
  * @param warmStart a snapshot file the model starts from when its store is empty, or null
- * @param reset the operator's reset token: when it differs from the token the model's stored
- *     state was created under, that state is discarded once and the model starts afresh (from
- *     {@code warmStart} when set); empty by default
+ * @param reset the operator's reset generation, 0 by default: when it is greater than the
+ *     generation the model's stored state was created under, that state is discarded once and
+ *     the model starts afresh (from {@code warmStart} when set). Generations only go forward: an
+ *     instance configured with an older one (a rolling change half done) keeps the newer stored
+ *     state instead of discarding it again.
  */
 public record ModelSpec(String name, ModelConfig model, OptimizerConfig optimizer, int batchSize,
-    int window, Path warmStart, String reset) {
+    int window, Path warmStart, long reset) {
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
@@ -30,7 +32,6 @@ public record ModelSpec(String name, ModelConfig model, OptimizerConfig optimize
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(optimizer, "optimizer");
-    reset = reset == null ? "" : reset;
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("model name '" + name + "' must be 1 to 63 lower-case "
           + "letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -45,12 +46,15 @@ public record ModelSpec(String name, ModelConfig model, OptimizerConfig optimize
     if (window < 1) {
       throw new IllegalArgumentException("model " + name + ": RMSE window must be >= 1");
     }
+    if (reset < 0) {
+      throw new IllegalArgumentException("model " + name + ": the reset generation must be >= 0");
+    }
   }
 
-  /** A spec with the default (empty) reset token. */
+  /** A spec at reset generation 0. */
   public ModelSpec(String name, ModelConfig model, OptimizerConfig optimizer, int batchSize,
       int window, Path warmStart) {
-    this(name, model, optimizer, batchSize, window, warmStart, "");
+    this(name, model, optimizer, batchSize, window, warmStart, 0);
   }
 
   /** A spec without a warm start. */

@@ -35,10 +35,12 @@ import org.nd4j.linalg.factory.Nd4j;
  * layers, the ratings scored but not yet learned from, and the rolling RMSE window.
  *
  * <p>The store is the truth; the {@link OnlineLearner} (ND4J arrays) is a cache rebuilt from it by
- * {@link #open}. After each rating the caller hands the observation to {@link #recordObserved} or
- * {@link #recordStep}, which write exactly what changed: under {@code exactly_once_v2} those writes
- * commit atomically with the input offsets, so a crash neither loses a rating nor trains one twice,
- * and the restored model is bit-identical to the one that was running.
+ * {@link #open}. {@link #observe} scores, buffers and learns from a rating, then writes exactly
+ * what changed: under {@code exactly_once_v2} those writes commit atomically with the input
+ * offsets, so a crash neither loses a rating nor trains one twice, and the restored model is
+ * bit-identical to the one that was running. When the model's arithmetic fails on a rating
+ * ({@link ModelFailure}), nothing of that rating is written, and {@link #stopLearning} records the
+ * failure and rebuilds the model from the store: what runs on is what a restart restores.
  *
  * <p>Keys are a kind byte followed by big-endian indexes, so rows come back in order:
  *
@@ -51,7 +53,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *   5 index                  the index-th pending rating, with its error and cold-start flag
  *   6 chunk                  squared errors of the rolling RMSE ring, slots chunk * 128 on
  *   7                        why the model stopped learning (UTF-8), present only if it did
- *   8                        the reset token the state was created under (UTF-8)
+ *   8                        the reset generation the state was created under (UTF-8 digits)
  * </pre>
  *
  * <p>A rating that completes no batch costs one write, its pending record: the counters and the
@@ -78,6 +80,7 @@ public final class ModelStore {
   private final KeyValueStore<Bytes, byte[]> store;
   private final ReadOnlyKeyValueStore<Bytes, byte[]> reader;
   private final ModelSpec spec;
+  private final Kernels kernels;
   private final OnlineLearner learner;
   private final boolean dbl;
   /** Record timestamps of the pending ratings, parallel to {@code learner.pending()}. */
@@ -87,7 +90,7 @@ public final class ModelStore {
   private final boolean fresh;
   /** A fresh model whose initial state is not in the store yet (see {@link #open}). */
   private boolean initialWritePending;
-  /** The store holds a model of an older reset token, to discard before the initial write. */
+  /** The store holds a model of an older reset generation, to discard before the initial write. */
   private boolean wipePending;
   private Wiped wiped;
   private String degraded;
@@ -96,10 +99,11 @@ public final class ModelStore {
   public record Wiped(List<String> users, List<String> items) {}
 
   private ModelStore(KeyValueStore<Bytes, byte[]> store, ReadOnlyKeyValueStore<Bytes, byte[]> reader,
-      ModelSpec spec, OnlineLearner learner, boolean fresh) {
+      ModelSpec spec, Kernels kernels, OnlineLearner learner, boolean fresh) {
     this.store = store;
     this.reader = reader;
     this.spec = spec;
+    this.kernels = kernels;
     this.learner = learner;
     this.dbl = spec.model().dataType() == DataType.DOUBLE;
     this.pendingTimestamps = new long[spec.batchSize()];
@@ -126,14 +130,12 @@ public final class ModelStore {
   public static ModelStore open(KeyValueStore<Bytes, byte[]> store, ModelSpec spec,
       Kernels kernels, boolean deferInitialWrite) {
     byte[] config = store.get(key(CONFIG));
-    byte[] token = store.get(key(RESET));
-    boolean reset = config != null
-        && !spec.reset().equals(token == null ? "" : new String(token, StandardCharsets.UTF_8));
+    boolean reset = config != null && spec.reset() > generation(store.get(key(RESET)));
     if (config == null || reset) {
       Trainer trainer = spec.warmStart() == null
           ? new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels)
           : warmStart(spec, kernels);
-      ModelStore ms = new ModelStore(store, store, spec,
+      ModelStore ms = new ModelStore(store, store, spec, kernels,
           new OnlineLearner(trainer, spec.window()), true);
       ms.initialWritePending = true;
       ms.wipePending = reset;
@@ -144,8 +146,8 @@ public final class ModelStore {
     }
     checkConfig(spec, config, configJson(spec));
     Trainer trainer = new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels);
-    ModelStore ms = new ModelStore(store, store, spec, new OnlineLearner(trainer, spec.window()),
-        false);
+    ModelStore ms = new ModelStore(store, store, spec, kernels,
+        new OnlineLearner(trainer, spec.window()), false);
     ms.restore();
     byte[] why = store.get(key(DEGRADED));
     ms.degraded = why == null ? null : new String(why, StandardCharsets.UTF_8);
@@ -162,10 +164,30 @@ public final class ModelStore {
       wipePending = false;
     }
     store.put(key(CONFIG), configJson(spec));
-    store.put(key(RESET), spec.reset().getBytes(StandardCharsets.UTF_8));
+    store.put(key(RESET), Long.toString(spec.reset()).getBytes(StandardCharsets.UTF_8));
     writeAll();
     initialWritePending = false;
     return true;
+  }
+
+  /**
+   * The reset generation a stored state was created under: its decimal digits, or 0 when it has
+   * none (a store written before generations were numbers kept an empty or free-form token).
+   */
+  private static long generation(byte[] stored) {
+    if (stored == null) {
+      return 0;
+    }
+    try {
+      return Long.parseLong(new String(stored, StandardCharsets.UTF_8));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** The reset generation the stored state was created under (0 for a fresh model's store). */
+  public long storedGeneration() {
+    return generation(reader.get(key(RESET)));
   }
 
   /** Deletes every key of the model stored before a reset, keeping its ids for {@link #takeWiped}. */
@@ -212,6 +234,17 @@ public final class ModelStore {
     writeInitialIfPending();
     degraded = reason;
     store.put(key(DEGRADED), reason.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The model failed: records why, durably ({@link #markDegraded}), and returns the model rebuilt
+   * from the store, as it was before the failing rating. The model in memory is discarded: the
+   * failing rating was already counted in its meters and buffered, and a failing step may have
+   * added vocabulary rows or changed parameters before it threw, none of which was written.
+   */
+  public ModelStore stopLearning(ModelFailure failure) {
+    markDegraded(failure.reason());
+    return open(store, spec, kernels, false);
   }
 
   private static Trainer warmStart(ModelSpec spec, Kernels kernels) {
@@ -284,12 +317,29 @@ public final class ModelStore {
    * does, made durable. When a step was taken, the returned observation's {@code stepTaken} is
    * true and it learned from the batch's ratings, whose record timestamps
    * {@link #pendingTimestamp} gives for 0 to {@code batch - 1} until the next call.
+   *
+   * @throws ModelFailure when the model's arithmetic fails on the rating (a non-finite loss or
+   *     prediction, or its own code threw); nothing of the rating was written
    */
-  public OnlineLearner.Observation observe(Rating rating, long recordTimestamp) {
+  public OnlineLearner.Observation observe(Rating rating, long recordTimestamp)
+      throws ModelFailure {
     writeInitialIfPending();
     int pendingBefore = learner.pending().size();
     pendingTimestamps[pendingBefore] = recordTimestamp;
-    OnlineLearner.Observation obs = learner.observe(rating);
+    OnlineLearner.Observation obs;
+    try {
+      obs = learner.observe(rating);
+    } catch (RuntimeException e) {
+      // Only the learner's arithmetic is in here (ND4J, the optimiser, the divergence check):
+      // no store write, so nothing Kafka Streams must see is swallowed.
+      throw new ModelFailure("learning from (" + rating.user() + ", " + rating.item() + ") failed",
+          e);
+    }
+    if (!Float.isFinite(obs.prediction())) {
+      // Parameters that overflow score Infinity or NaN before a step's loss does.
+      throw new ModelFailure("the prediction for (" + rating.user() + ", " + rating.item()
+          + ") is " + obs.prediction() + ": the model diverged", null);
+    }
     if (obs.stepTaken()) {
       recordStep(pendingBefore, pendingBefore + 1);
     } else {
@@ -301,11 +351,19 @@ public final class ModelStore {
   /**
    * Learns from a partial batch now (the linger flush) and writes what changed. Returns how many
    * ratings the step learned from, 0 when nothing was pending.
+   *
+   * @throws ModelFailure when the step fails; nothing of it was written
    */
-  public int flush() {
+  public int flush() throws ModelFailure {
     writeInitialIfPending();
     int pending = learner.pending().size();
-    if (!learner.flush()) {
+    boolean stepped;
+    try {
+      stepped = learner.flush();
+    } catch (RuntimeException e) {
+      throw new ModelFailure("learning from the " + pending + " pending ratings failed", e);
+    }
+    if (!stepped) {
       return 0;
     }
     recordStep(pending, pending);

@@ -17,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -42,13 +41,14 @@ import org.slf4j.LoggerFactory;
  *
  * The model in memory is rebuilt from the store in {@link #init}, every time the task starts.
  *
- * <p><b>A failing model is isolated.</b> When learning fails (a non-finite loss, or any other
- * error of the model's own code), the model stops learning: the failure is recorded in its store
- * and its header, its last good parameters keep serving (answers say {@code degraded}), and the
- * ratings that follow are not learned from. The other models, validation and serving go on. The
- * operator resets it with {@code model.NAME.reset} (docs/CONFIGURATION.md). Kafka's own errors
- * (a fenced producer, a migrated task) are not the model's and still stop the task, as they must
- * for exactly-once.
+ * <p><b>A failing model is isolated.</b> When learning fails ({@link ModelFailure}: a non-finite
+ * loss or prediction, or an error of the model's own arithmetic), the model stops learning: the
+ * failure is recorded in its store and its header, the model is rebuilt from the store as it was
+ * before the failing rating, its last good parameters keep serving (answers say
+ * {@code degraded}), and the ratings that follow are not learned from. The other models,
+ * validation and serving go on. The operator resets it with {@code model.NAME.reset}
+ * (docs/CONFIGURATION.md). Errors outside the model's arithmetic (a store write, a fenced
+ * producer, a migrated task) are not caught: they stop the task, as they must for exactly-once.
  */
 public final class TrainProcessor implements Processor<byte[], RatingEvent, String, Object> {
   /** The state store every trainer task keeps its model in. */
@@ -110,9 +110,14 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     // Kafka's own threads, and a step's two sides on two cores measured slower here
     // (docs/BENCHMARKS.md, "Both sides at once").
     model = ModelStore.open(store, spec, Kernels.forCurrentBackendOnOneThread(), true);
+    if (spec.reset() < model.storedGeneration()) {
+      LOG.warn("model {}: model.{}.reset is {}, but its stored state was created under reset "
+          + "generation {}: keeping the stored state (an instance with older settings?)",
+          spec.name(), spec.name(), spec.reset(), model.storedGeneration());
+    }
     if (model.degraded() != null) {
       LOG.error("model {}: stopped learning ({}); it serves its last good parameters until "
-          + "model.{}.reset is changed", spec.name(), model.degraded(), spec.name());
+          + "model.{}.reset is raised", spec.name(), model.degraded(), spec.name());
     }
     Trainer t = model.learner().trainer();
     LOG.info("model {}: {} at version {}, {} ratings learned, {} pending ({} in {} ms)",
@@ -169,15 +174,8 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     OnlineLearner.Observation obs;
     try {
       obs = model.observe(rating, timestamp);
-    } catch (RuntimeException e) {
-      stopLearning(e);
-      return;
-    }
-    if (!Float.isFinite(obs.prediction())) {
-      // Parameters that overflow score Infinity or NaN before a step's loss does: the model has
-      // diverged, and its RMSE can no longer be reported.
-      stopLearning(new IllegalStateException("the prediction for (" + rating.user() + ", "
-          + rating.item() + ") is " + obs.prediction() + ": the model diverged"));
+    } catch (ModelFailure f) {
+      stopLearning(f);
       return;
     }
     if (obs.stepTaken()) {
@@ -190,21 +188,15 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
   }
 
   /**
-   * The model failed: record it, durably, and publish its header flagged, so that it serves its
-   * last good parameters. The store and {@code model-updates} hold the state before the failing
-   * rating (a step that fails writes nothing), so a restart restores exactly that.
-   *
-   * @throws KafkaException rethrown: Kafka's errors are the task's, not the model's
+   * The model failed: record it, durably, go back to the model the store holds (the state before
+   * the failing rating: a failure writes nothing), and publish its header flagged, so that it
+   * serves its last good parameters. A restart restores exactly what runs on.
    */
-  private void stopLearning(RuntimeException e) {
-    if (e instanceof KafkaException) {
-      throw e;
-    }
-    String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+  private void stopLearning(ModelFailure f) {
     LOG.error("model {}: stopped learning at rating {}: {}; it keeps serving its last good "
-        + "parameters, the other models go on; change model.{}.reset to restart it", spec.name(),
-        model.learner().scored(), reason, spec.name(), e);
-    model.markDegraded(reason);
+        + "parameters, the other models go on; raise model.{}.reset to restart it", spec.name(),
+        model.learner().scored() + 1, f.reason(), spec.name(), f.getCause());
+    model = model.stopLearning(f);
     publishDenseAndHeader(model.learner().trainer().network());
     publishStatus();
   }
@@ -245,8 +237,8 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     int pending;
     try {
       pending = model.flush();
-    } catch (RuntimeException e) {
-      stopLearning(e);
+    } catch (ModelFailure f) {
+      stopLearning(f);
       return;
     }
     publishStep();

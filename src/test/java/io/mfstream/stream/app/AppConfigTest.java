@@ -87,6 +87,10 @@ class AppConfigTest {
     assertEquals(0.25, challenger.model().dropout());
     assertEquals(OptimizerConfig.Kind.ADAM, challenger.optimizer().kind());
     assertEquals(0.002, challenger.optimizer().learningRate());
+    assertEquals(0, champion.reset(), "reset generation 0 by default");
+    assertEquals(3, AppConfig.load(null, Map.of(), Map.of("model.mlp.reset", "3")).pipeline()
+        .models().stream().filter(m -> m.name().equals("mlp")).findFirst().orElseThrow()
+        .reset());
   }
 
   @Test
@@ -122,5 +126,10 @@ class AppConfigTest {
     IllegalArgumentException warm = assertThrows(IllegalArgumentException.class,
         () -> AppConfig.load(null, Map.of(), Map.of("model.mlp.warm.start", "/no/such.mfsnap")));
     assertTrue(warm.getMessage().contains("not a readable file"), warm.getMessage());
+
+    IllegalArgumentException reset = assertThrows(IllegalArgumentException.class,
+        () -> AppConfig.load(null, Map.of(), Map.of("model.mlp.reset", "2026-12-04")));
+    assertTrue(reset.getMessage().contains("model.mlp.reset=2026-12-04")
+        && reset.getMessage().contains("whole number"), reset.getMessage());
   }
 }

@@ -43,7 +43,8 @@ class ModelStoreTest {
 
   @ParameterizedTest
   @EnumSource(ModelType.class)
-  void aModelReopenedFromItsStoreAtAnyPointShouldContinueBitIdentically(ModelType type) {
+  void aModelReopenedFromItsStoreAtAnyPointShouldContinueBitIdentically(ModelType type)
+      throws Exception {
     for (OptimizerConfig optimizer : List.of(OptimizerConfig.streaming(), OptimizerConfig.adam())) {
       reopenEverywhere(type, optimizer, WINDOW, BATCH * 12 + 5,
           Set.of(1, 3, BATCH, 2 * BATCH - 1, 5 * BATCH + 4, 90));
@@ -51,7 +52,7 @@ class ModelStoreTest {
   }
 
   @org.junit.jupiter.api.Test
-  void aRollingWindowOfSeveralRingRecordsShouldComeBackWhole() {
+  void aRollingWindowOfSeveralRingRecordsShouldComeBackWhole() throws Exception {
     // 300 slots: ring records of 128, 128 and 44 squares, wrapping after rating 300.
     int window = 2 * ModelStore.RING_CHUNK + 44;
     reopenEverywhere(ModelType.BIASED_MF, OptimizerConfig.streaming(), window, 700,
@@ -59,7 +60,7 @@ class ModelStoreTest {
   }
 
   private static void reopenEverywhere(ModelType type, OptimizerConfig optimizer, int window,
-      int ratings, Set<Integer> reopenAfter) {
+      int ratings, Set<Integer> reopenAfter) throws ModelFailure {
     {
       ModelSpec spec = spec(type, optimizer, window);
       List<Rating> data = TestRatings.random(ratings, 15, 12, 3);
@@ -97,7 +98,7 @@ class ModelStoreTest {
   }
 
   @Test
-  void aFlushedPartialBatchShouldBeDurable() {
+  void aFlushedPartialBatchShouldBeDurable() throws Exception {
     ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
     List<Rating> data = TestRatings.random(BATCH + 3, 5, 5, 9);
     OnlineLearner uninterrupted = new OnlineLearner(
@@ -168,7 +169,7 @@ class ModelStoreTest {
   }
 
   @org.junit.jupiter.api.Test
-  void aStoppedModelShouldStayStoppedUntilItsResetTokenChanges() {
+  void aStoppedModelShouldStayStoppedUntilItsResetGenerationIsRaised() throws Exception {
     ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
     KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
     ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
@@ -185,9 +186,10 @@ class ModelStoreTest {
     assertArrayEquals(stopped, StreamTestSupport.snapshot(reopened.learner().trainer()),
         "the last good state comes back");
 
-    // A new reset token, even with another configuration: a fresh model, nothing of the old.
+    // A higher reset generation, even with another configuration: a fresh model, nothing of the
+    // old.
     ModelSpec reset = new ModelSpec("m", spec.model().withFactors(3), spec.optimizer(), BATCH,
-        WINDOW, null, "2026-12-04");
+        WINDOW, null, 2);
     ModelStore fresh = ModelStore.open(store, reset, Kernels.forCurrentBackend(), true);
     assertTrue(fresh.createdFresh());
     assertNull(fresh.degraded());
@@ -199,9 +201,77 @@ class ModelStoreTest {
         new java.util.TreeSet<>(wiped.items()));
     assertNull(fresh.takeWiped(), "handed over once");
     ModelStore again = ModelStore.open(store, reset, Kernels.forCurrentBackend());
-    assertFalse(again.createdFresh(), "the same token does not reset twice");
+    assertFalse(again.createdFresh(), "the same generation does not reset twice");
+    assertEquals(2, again.storedGeneration());
     assertNull(again.degraded());
     assertEquals(0, again.learner().scored());
     assertEquals(0, again.learner().trainer().network().users().size());
+  }
+
+  @Test
+  void anOlderResetGenerationShouldKeepTheNewerStoredStateInsteadOfResettingAgain()
+      throws Exception {
+    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    ModelSpec third = new ModelSpec("m", spec.model(), spec.optimizer(), BATCH, WINDOW, null, 3);
+    KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
+    ModelStore model = ModelStore.open(store, third, Kernels.forCurrentBackend());
+    for (Rating r : TestRatings.random(2 * BATCH + 3, 6, 5, 4)) {
+      model.observe(r, 0);
+    }
+    byte[] learned = StreamTestSupport.snapshot(model.learner().trainer());
+    // A rolling change half done: an instance still configured with generation 1 (or none) gets
+    // the task. It must not discard the state the newer instance learned.
+    for (ModelSpec older : List.of(spec, new ModelSpec("m", spec.model(), spec.optimizer(),
+        BATCH, WINDOW, null, 1), third)) {
+      ModelStore other = ModelStore.open(store, older, Kernels.forCurrentBackend());
+      assertFalse(other.createdFresh(), "generation " + older.reset());
+      assertEquals(3, other.storedGeneration());
+      assertArrayEquals(learned, StreamTestSupport.snapshot(other.learner().trainer()));
+      assertEquals(2 * BATCH + 3, other.learner().scored());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(ModelType.class)
+  void aFailingRatingShouldWriteNothingAndStopLearningShouldGoBackToTheStoredModel(ModelType type)
+      throws Exception {
+    ModelConfig model = ModelConfig.defaults(type).withFactors(6).withHidden(5).withInitScale(0.1);
+    ModelSpec spec = new ModelSpec("m", model,
+        OptimizerConfig.streaming().withLearningRate(1e12), BATCH, WINDOW);
+    KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
+    ModelStore ms = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+    List<Rating> data = TestRatings.random(200 * BATCH, 6, 5, 8);
+    java.util.Map<Bytes, byte[]> before = null;
+    byte[] good = null;
+    long scored = 0;
+    ModelFailure failure = null;
+    for (int n = 0; n < data.size() && failure == null; n++) {
+      before = StreamTestSupport.contents(store);
+      good = StreamTestSupport.snapshot(ms.learner().trainer());
+      scored = ms.learner().scored();
+      try {
+        ms.observe(data.get(n), n);
+      } catch (ModelFailure f) {
+        failure = f;
+      }
+    }
+    assertTrue(failure != null, "a learning rate of 1e12 did not diverge");
+    assertTrue(failure.reason().contains("Diverged") || failure.reason().contains("diverged"),
+        failure.reason());
+    java.util.Map<Bytes, byte[]> after = StreamTestSupport.contents(store);
+    assertEquals(before.keySet(), after.keySet(), "the failing rating wrote nothing");
+    for (Bytes k : before.keySet()) {
+      assertArrayEquals(before.get(k), after.get(k), "key " + k);
+    }
+
+    ModelStore stopped = ms.stopLearning(failure);
+    assertEquals(failure.reason(), stopped.degraded());
+    assertEquals(scored, stopped.learner().scored(), "the failing rating is not counted");
+    assertArrayEquals(good, StreamTestSupport.snapshot(stopped.learner().trainer()),
+        "the model before the failing rating, not the one that failed");
+    ModelStore restarted = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+    assertEquals(failure.reason(), restarted.degraded());
+    assertArrayEquals(good, StreamTestSupport.snapshot(restarted.learner().trainer()),
+        "a restart runs on from the same model");
   }
 }

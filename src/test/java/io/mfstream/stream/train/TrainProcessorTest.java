@@ -104,6 +104,8 @@ class TrainProcessorTest {
       n++;
     }
     assertTrue(board.get("wild").isDegraded(), "did not diverge in " + n + " ratings");
+    assertEquals(n - 1, board.get("wild").scored(),
+        "it runs on as the store holds it: the failing rating is not counted");
     Object header = value(c, "m/wild");
     assertNotNull(header);
     ModelUpdates.Header h = ModelUpdates.Header.decode((byte[]) header);
