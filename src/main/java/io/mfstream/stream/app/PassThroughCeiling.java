@@ -26,11 +26,12 @@ import org.apache.kafka.streams.state.Stores;
  * and nothing else.
  *
  * <pre>
- * ratings ─► copy the bytes ─► ratings-valid (partition 0) ─► one put into a cached,
- *                                                             changelogged store
+ * ratings ─► copy the bytes ─► ratings-valid (one copy per model,  ─► one put into a cached,
+ *                                 to partitions 0 to models - 1)       changelogged store
  * </pre>
  *
- * The second hop writes no topic: its store put (of a running count under one key, as the
+ * The first hop writes as many copies of each rating as the pipeline fans out (one per model);
+ * the second hop writes no topic: its store put (of a running count under one key, as the
  * trainer keeps its counters) and that store's changelog are all it does.
  */
 public final class PassThroughCeiling implements AutoCloseable {
@@ -39,18 +40,24 @@ public final class PassThroughCeiling implements AutoCloseable {
 
   private final KafkaStreams streams;
   private final AtomicLong processed = new AtomicLong();
+  private final int copies;
 
   /**
    * Starts the pass-through on a cluster whose {@code ratings} and {@code ratings-valid} topics
-   * exist.
+   * exist, {@code ratings-valid} with at least {@code copies} partitions.
    *
    * @param props the pipeline's Streams properties; the application id gets a suffix
+   * @param copies copies of each rating the first hop writes: the pipeline's number of models
    */
-  public PassThroughCeiling(Properties props) {
+  public PassThroughCeiling(Properties props, int copies) {
+    if (copies < 1) {
+      throw new IllegalArgumentException("copies must be >= 1");
+    }
     Properties p = new Properties();
     p.putAll(props);
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(props));
-    streams = new KafkaStreams(topology(processed), p);
+    this.copies = copies;
+    streams = new KafkaStreams(topology(processed, copies), p);
   }
 
   /** The application id the ceiling runs under, beside the pipeline's. */
@@ -58,13 +65,15 @@ public final class PassThroughCeiling implements AutoCloseable {
     return pipelineProps.getProperty(StreamsConfig.APPLICATION_ID_CONFIG) + "-ceiling";
   }
 
-  static Topology topology(AtomicLong processed) {
+  static Topology topology(AtomicLong processed, int copies) {
+    Set<Integer> fanOut = java.util.stream.IntStream.range(0, copies).boxed()
+        .collect(java.util.stream.Collectors.toUnmodifiableSet());
     Topology t = new Topology();
     t.addSource("ceiling-ratings", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         Topics.RATINGS.name());
     t.addSink("ceiling-valid", Topics.RATINGS_VALID.name(), new ByteArraySerializer(),
         new ByteArraySerializer(),
-        (topic, key, value, partitions) -> Optional.of(Set.of(0)), "ceiling-ratings");
+        (topic, key, value, partitions) -> Optional.of(fanOut), "ceiling-ratings");
     t.addSource("ceiling-valid-source", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         Topics.RATINGS_VALID.name());
     t.addProcessor("ceiling-put", () -> new CountingPut(processed), "ceiling-valid-source");
@@ -90,13 +99,14 @@ public final class PassThroughCeiling implements AutoCloseable {
     }
   }
 
-  /** Records the second hop has processed. */
+  /** Records the second hop has processed (each rating's copies). */
   public long processed() {
     return processed.get();
   }
 
-  /** Waits until the second hop has processed {@code n} records. */
-  public void awaitProcessed(long n, Duration timeout) throws InterruptedException {
+  /** Waits until the second hop has processed every copy of {@code ratings} ratings. */
+  public void awaitProcessed(long ratings, Duration timeout) throws InterruptedException {
+    long n = ratings * copies;
     long deadline = System.nanoTime() + timeout.toNanos();
     while (processed.get() < n) {
       KafkaStreams.State s = streams.state();

@@ -132,7 +132,8 @@ public final class StreamingBenchmark {
         TopicCreator.createAll(admin, TopicDefinitions.load(config.topicsDir()), START);
       }
       Properties props = config.streamsProperties(kafka.bootstrapServers());
-      try (PassThroughCeiling c = new PassThroughCeiling(props).start()) {
+      int models = config.pipeline().models().size();
+      try (PassThroughCeiling c = new PassThroughCeiling(props, models).start()) {
         c.awaitRunning(START);
         long t0 = System.nanoTime();
         Replayer.builder(kafka.bootstrapServers()).build().replay(ratings);

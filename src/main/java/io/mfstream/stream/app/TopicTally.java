@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -20,6 +21,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -93,6 +95,7 @@ public final class TopicTally {
         }
       }
       List<TopicPartition> parts = partitions(admin, topics);
+      awaitNoOpenTransaction(admin, parts);
       Properties p = new Properties();
       p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
       p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -121,6 +124,39 @@ public final class TopicTally {
       }
     }
     return out;
+  }
+
+  /**
+   * Waits until no partition has an open transaction (its last stable offset is its high
+   * watermark). A group's committed offsets become visible when its transaction commits, but the
+   * commit markers reach the output partitions a moment later: until then a read_committed
+   * reader stops before the last transaction's records and would not count them.
+   */
+  private static void awaitNoOpenTransaction(Admin admin, List<TopicPartition> parts)
+      throws InterruptedException {
+    Map<TopicPartition, OffsetSpec> latest = new TreeMap<>(TopicTally::compare);
+    parts.forEach(p -> latest.put(p, OffsetSpec.latest()));
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    while (true) {
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> stable = get(admin.listOffsets(
+          latest, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all());
+      Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> high = get(admin.listOffsets(
+          latest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all());
+      List<TopicPartition> open = new ArrayList<>();
+      for (TopicPartition p : parts) {
+        if (stable.get(p).offset() != high.get(p).offset()) {
+          open.add(p);
+        }
+      }
+      if (open.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("partitions " + open + " still had an open transaction "
+            + "after " + TIMEOUT + ": is the application still writing?");
+      }
+      Thread.sleep(20);
+    }
   }
 
   private static boolean atEnd(KafkaConsumer<?, ?> c, List<TopicPartition> parts,
