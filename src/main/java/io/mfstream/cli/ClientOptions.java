@@ -29,8 +29,17 @@ final class ClientOptions {
   /** The settings, once a broker of the cluster answered (see {@link BrokerCheck}). */
   Map<String, Object> reachableSettings() throws IOException, InterruptedException {
     Map<String, Object> s = settings();
-    BrokerCheck.requireReachable(s, java.time.Duration.ofMillis((long) (connectTimeout * 1000)));
+    BrokerCheck.requireReachable(s, connectTimeout(connectTimeout));
     return s;
+  }
+
+  /** {@code --connect-timeout} as a duration, refused unless more than 0 s. */
+  static java.time.Duration connectTimeout(double seconds) {
+    if (!(seconds > 0) || seconds > 86_400) {
+      throw new IllegalArgumentException("--connect-timeout must be more than 0 and at most "
+          + "86400 seconds, got " + seconds);
+    }
+    return java.time.Duration.ofMillis(Math.max(1, (long) (seconds * 1000)));
   }
 
   /** The file's settings plus the bootstrap servers. */

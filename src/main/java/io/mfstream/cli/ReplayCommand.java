@@ -56,6 +56,11 @@ final class ReplayCommand implements Callable<Integer> {
       + "defaults (acks=all, enable.idempotence=true, linger.ms=5).")
   Path producerConfig;
 
+  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
+      description = "Give up when no broker answers within this long (default: "
+      + "${DEFAULT-VALUE}).")
+  double connectTimeout;
+
   @Option(names = "--report-every", paramLabel = "N", defaultValue = "10000", description =
       "Print progress every N ratings (default: ${DEFAULT-VALUE}; 0 = never).")
   long reportEvery;
@@ -63,6 +68,7 @@ final class ReplayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     String sortOrder = DataOptions.checkOrder(order);
+    java.time.Duration timeout = ClientOptions.connectTimeout(connectTimeout);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Replayer.Builder builder = Replayer.builder(bootstrapServers).topic(topic)
@@ -80,7 +86,7 @@ final class ReplayCommand implements Callable<Integer> {
     Map<String, Object> check = new java.util.HashMap<>(ClientOptions.readProperties(producerConfig));
     check.put(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
         bootstrapServers);
-    BrokerCheck.requireReachable(check, java.time.Duration.ofSeconds(10));
+    BrokerCheck.requireReachable(check, timeout);
     Replayer replayer = builder.build();
 
     DataOptions.Loaded loaded = data.load(dataFile, sortOrder, err);

@@ -203,6 +203,8 @@ class MainTest {
         new String[] {"ask", "--bootstrap-servers", address, "--user", "u", "--item", "i",
             "--connect-timeout", "2"},
         new String[] {"produce", "--bootstrap-servers", address, "--file", empty.toString(),
+            "--connect-timeout", "2"},
+        new String[] {"replay", "--bootstrap-servers", address, "--limit", "10",
             "--connect-timeout", "2"})) {
       long t0 = System.nanoTime();
       Run r = run(args);
@@ -213,5 +215,9 @@ class MainTest {
       assertTrue(seconds < 20, args[0] + " took " + seconds + " s");
     }
     java.nio.file.Files.delete(empty);
+    Run zero = run("ask", "--bootstrap-servers", address, "--user", "u", "--item", "i",
+        "--connect-timeout", "0");
+    assertEquals(2, zero.code(), zero.err());
+    assertTrue(zero.err().contains("--connect-timeout must be more than 0"), zero.err());
   }
 }

@@ -90,7 +90,13 @@ public final class RatingEventCodec implements Serde<RatingEvent>, Serializer<Ra
   }
 
   private static String string(ByteBuffer b, String topic, String field) {
-    int n = getVarint(b);
+    int n;
+    try {
+      n = getVarint(b);
+    } catch (SerializationException e) {
+      throw new SerializationException(topic + ": rating record's " + field + " id length: "
+          + e.getMessage());
+    }
     if (n > b.remaining()) {
       throw new SerializationException(topic + ": rating record's " + field + " id of " + n
           + " bytes, " + b.remaining() + " left");
@@ -123,19 +129,26 @@ public final class RatingEventCodec implements Serde<RatingEvent>, Serializer<Ra
     b.put((byte) v);
   }
 
+  /**
+   * Reads a non-negative int written by {@link #putVarint}: at most five bytes, the fifth holding
+   * the top three bits, and no trailing zero groups (each length has one encoding).
+   */
   static int getVarint(ByteBuffer b) {
     int v = 0;
     for (int shift = 0; shift < 32; shift += 7) {
       int x = b.get() & 0xff;
+      if (shift == 28 && x > 0x07) {
+        throw new SerializationException("a length varint out of range");
+      }
+      if (shift > 0 && x == 0) {
+        throw new SerializationException("a length varint with a needless zero byte");
+      }
       v |= (x & 0x7f) << shift;
       if ((x & 0x80) == 0) {
-        if (v < 0) {
-          break;
-        }
         return v;
       }
     }
-    throw new SerializationException("a length varint out of range");
+    throw new SerializationException("a length varint out of range"); // not reached
   }
 
   @Override

@@ -696,9 +696,14 @@ public final class ModelStore {
     return b.array();
   }
 
-  /** Appends every element of {@code a} in row-major order. */
+  /**
+   * Appends every element of {@code a} in row-major order, as doubles or as floats whatever
+   * {@code a}'s own type (a double model's dense layers go to {@code model-updates} as floats).
+   */
   static void putAll(ByteBuffer out, INDArray a, boolean dbl) {
-    INDArray c = a.ordering() == 'c' && a.offset() == 0 && !a.isView() ? a : a.dup('c');
+    DataType want = dbl ? DataType.DOUBLE : DataType.FLOAT;
+    INDArray c = a.dataType() != want ? a.castTo(want).dup('c')
+        : a.ordering() == 'c' && a.offset() == 0 && !a.isView() ? a : a.dup('c');
     int n = (int) c.length();
     int at = out.position();
     // One bulk copy out of ND4J's memory: element by element (DataBuffer.getFloat) was 5% of

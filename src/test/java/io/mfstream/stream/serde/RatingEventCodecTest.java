@@ -56,9 +56,30 @@ class RatingEventCodecTest {
     byte[] flags = good.clone();
     flags[5] = 3;
     assertMessage(flags, "unknown flags 3");
+    // The user id's length (after format, rating, flags and timestamp) in needless or too many
+    // bytes.
+    int at = 1 + 4 + 1 + 8;
+    byte[] overlong = new byte[good.length + 1];
+    System.arraycopy(good, 0, overlong, 0, at);
+    overlong[at] = (byte) (good[at] | 0x80);
+    overlong[at + 1] = 0;
+    System.arraycopy(good, at + 1, overlong, at + 2, good.length - at - 1);
+    assertExactly(overlong, "user id length: a length varint with a needless zero byte");
+    byte[] huge = Arrays.copyOf(good, at + 5);
+    for (int j = 0; j < 4; j++) {
+      huge[at + j] = (byte) 0xff;
+    }
+    huge[at + 4] = 0x10; // bits 32 and up: no int length has them
+    assertExactly(huge, "user id length: a length varint out of range");
     byte[] blank = codec.serialize("t", new RatingEvent("u", "i", 1f, null));
     blank[blank.length - 1] = ' ';
     assertMessage(blank, "invalid rating record");
+  }
+
+  private void assertExactly(byte[] data, String part) {
+    SerializationException e = assertThrows(SerializationException.class,
+        () -> codec.deserialize("ratings-valid", data));
+    assertTrue(e.getMessage().contains(part), e.getMessage() + " should say " + part);
   }
 
   private void assertMessage(byte[] data, String part) {

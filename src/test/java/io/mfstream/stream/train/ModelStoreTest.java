@@ -274,4 +274,28 @@ class ModelStoreTest {
     assertArrayEquals(good, StreamTestSupport.snapshot(restarted.learner().trainer()),
         "a restart runs on from the same model");
   }
+
+  @Test
+  void putAllShouldWriteTheValuesInEitherWidthWhateverTheArraysType() {
+    for (org.nd4j.linalg.api.buffer.DataType type : List.of(
+        org.nd4j.linalg.api.buffer.DataType.FLOAT, org.nd4j.linalg.api.buffer.DataType.DOUBLE)) {
+      org.nd4j.linalg.api.ndarray.INDArray whole = org.nd4j.linalg.factory.Nd4j
+          .createFromArray(new double[] {1.5, -2.25, 3.125, 4, 5.5, -6}).reshape(2, 3)
+          .castTo(type);
+      // A transposed view as well: not contiguous in row-major order.
+      for (org.nd4j.linalg.api.ndarray.INDArray a : List.of(whole, whole.transpose())) {
+        double[] expected = a.dup('c').data().asDouble();
+        java.nio.ByteBuffer f = java.nio.ByteBuffer.allocate(4 * 6);
+        ModelStore.putAll(f, a, false);
+        java.nio.ByteBuffer d = java.nio.ByteBuffer.allocate(8 * 6);
+        ModelStore.putAll(d, a, true);
+        assertEquals(f.capacity(), f.position());
+        assertEquals(d.capacity(), d.position());
+        for (int j = 0; j < 6; j++) {
+          assertEquals(expected[j], f.getFloat(4 * j), type + " as floats, element " + j);
+          assertEquals(expected[j], d.getDouble(8 * j), type + " as doubles, element " + j);
+        }
+      }
+    }
+  }
 }
