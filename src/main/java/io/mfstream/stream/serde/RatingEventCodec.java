@@ -28,12 +28,18 @@ import org.apache.kafka.common.serialization.Serializer;
  * Lengths are unsigned LEB128 varints (7 bits a byte, low bits first). A record of another
  * format, a truncated one, trailing bytes or ids that are not UTF-8 are a
  * {@link SerializationException} that says which.
+ *
+ * <p>Builds before this form wrote {@code ratings-valid} as {@link RatingEvent} JSON. A record
+ * that starts with <code>{</code> (byte 0x7b, never a format byte) is read as that JSON, so an
+ * upgrade with records of the older build still in the topic learns from them as well.
  */
 public final class RatingEventCodec implements Serde<RatingEvent>, Serializer<RatingEvent>,
     Deserializer<RatingEvent> {
   /** The format this build writes and reads. */
   public static final int FORMAT = 1;
   private static final int HAS_TIMESTAMP = 1;
+  private static final int LEGACY_JSON = '{';
+  private static final JsonSerde<RatingEvent> LEGACY = JsonSerde.of(RatingEvent.class);
 
   @Override
   public byte[] serialize(String topic, RatingEvent e) {
@@ -64,6 +70,9 @@ public final class RatingEventCodec implements Serde<RatingEvent>, Serializer<Ra
     ByteBuffer b = ByteBuffer.wrap(data);
     try {
       int format = b.get() & 0xff;
+      if (format == LEGACY_JSON) {
+        return legacy(topic, data);
+      }
       if (format != FORMAT) {
         throw new SerializationException(topic + ": rating record format " + format
             + "; this build reads format " + FORMAT);
@@ -86,6 +95,14 @@ public final class RatingEventCodec implements Serde<RatingEvent>, Serializer<Ra
           + " bytes)", e);
     } catch (IllegalArgumentException e) {
       throw new SerializationException(topic + ": invalid rating record: " + e.getMessage(), e);
+    }
+  }
+
+  private static RatingEvent legacy(String topic, byte[] data) {
+    try {
+      return LEGACY.fromBytes(data);
+    } catch (SerializationException e) {
+      throw new SerializationException(topic + ": " + e.getMessage(), e);
     }
   }
 

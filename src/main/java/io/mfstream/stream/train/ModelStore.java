@@ -494,8 +494,11 @@ public final class ModelStore {
     ByteBuffer c = ByteBuffer.wrap(require(key(COUNTERS), "counters"));
     int format = c.getInt();
     if (format != COUNTERS_FORMAT) {
-      throw new IllegalStateException("model " + spec.name() + ": store counters format "
-          + format + ", this build reads " + COUNTERS_FORMAT);
+      throw new IllegalStateException("model " + spec.name() + ": its state store was written "
+          + "in format " + format + " and this build reads format " + COUNTERS_FORMAT + ". "
+          + "Carry the model over with a snapshot: run the older build with --export-dir, then "
+          + "this one with model." + spec.name() + ".warm.start=<the snapshot> and model."
+          + spec.name() + ".reset raised (docs/UPGRADING.md)");
     }
     long version = c.getLong();
     long trained = c.getLong();

@@ -99,9 +99,9 @@ public final class ModelUpdates {
     public static Header decode(byte[] bytes) {
       ByteBuffer b = ByteBuffer.wrap(bytes);
       int format = b.getInt();
-      if (format != FORMAT) {
+      if (format != FORMAT && format != 1) {
         throw new IllegalArgumentException("model-updates header format " + format
-            + "; this build reads " + FORMAT);
+            + "; this build reads 1 and " + FORMAT);
       }
       byte[] t = new byte[b.getInt()];
       b.get(t);
@@ -113,6 +113,9 @@ public final class ModelUpdates {
       double mean = b.getDouble();
       int users = b.getInt();
       int items = b.getInt();
+      if (format == 1) { // an older build's: it had no failure to report
+        return new Header(type, factors, hidden, version, trained, mean, users, items, null);
+      }
       boolean isDegraded = b.get() != 0;
       byte[] d = new byte[b.getInt()];
       b.get(d);

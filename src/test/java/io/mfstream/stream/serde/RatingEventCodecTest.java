@@ -40,6 +40,18 @@ class RatingEventCodecTest {
   }
 
   @Test
+  void shouldReadTheJsonOfOlderBuildsAndSayWhatIsWrongWithBadJson() {
+    // What builds before the binary form wrote to ratings-valid (JsonSerde of RatingEvent).
+    byte[] json = "{\"user\":\"196\",\"item\":\"242\",\"rating\":3.0,\"timestamp\":881250949}"
+        .getBytes(StandardCharsets.UTF_8);
+    assertEquals(new RatingEvent("196", "242", 3f, 881250949L),
+        codec.deserialize("ratings-valid", json));
+    assertEquals(new RatingEvent("196", "242", 3f, 881250949L), codec.deserialize("ratings-valid",
+        JsonSerde.of(RatingEvent.class).toBytes(new RatingEvent("196", "242", 3f, 881250949L))));
+    assertMessage("{\"user\":".getBytes(StandardCharsets.UTF_8), "not a valid RatingEvent");
+  }
+
+  @Test
   void shouldRefuseAnotherFormatTruncationTrailingBytesAndBadIds() throws IOException {
     byte[] good = golden("golden/rating-event-v1.hex");
 

@@ -298,4 +298,39 @@ class ModelStoreTest {
       }
     }
   }
+
+  @Test
+  void aStoreOfAnOlderFormatShouldSayHowToCarryTheModelOverAndThatWayShouldWork(
+      @TempDir Path dir) throws Exception {
+    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
+    ModelStore old = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+    for (Rating r : TestRatings.random(4 * BATCH + 3, 7, 6, 2)) {
+      old.observe(r, 0);
+    }
+    // What the older build would export on stop (run --export-dir) ...
+    Path exported = dir.resolve("m.mfsnap");
+    ModelSnapshot.save(old.learner().trainer(), exported);
+    // ... from a store whose counters it wrote in format 1.
+    Bytes counters = Bytes.wrap(new byte[] {1});
+    byte[] c = store.get(counters).clone();
+    java.nio.ByteBuffer.wrap(c).putInt(0, 1);
+    store.put(counters, c);
+
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> ModelStore.open(store, spec, Kernels.forCurrentBackend()));
+    assertTrue(e.getMessage().contains("format 1") && e.getMessage().contains("--export-dir")
+        && e.getMessage().contains("model.m.warm.start") && e.getMessage().contains("model.m.reset"),
+        e.getMessage());
+
+    ModelSpec carried = new ModelSpec("m", spec.model(), spec.optimizer(), BATCH, WINDOW,
+        exported, 1);
+    ModelStore upgraded = ModelStore.open(store, carried, Kernels.forCurrentBackend());
+    assertTrue(upgraded.createdFresh());
+    assertArrayEquals(Files.readAllBytes(exported),
+        StreamTestSupport.snapshot(upgraded.learner().trainer()), "the exported parameters");
+    ModelStore reopened = ModelStore.open(store, carried, Kernels.forCurrentBackend());
+    assertArrayEquals(Files.readAllBytes(exported),
+        StreamTestSupport.snapshot(reopened.learner().trainer()), "and in the store, format 2");
+  }
 }

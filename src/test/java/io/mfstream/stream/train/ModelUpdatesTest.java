@@ -31,12 +31,19 @@ class ModelUpdatesTest {
   }
 
   @Test
+  void shouldReadFormatOneAsAnOlderBuildWroteIt() throws IOException {
+    // Replicas of this build read headers an older trainer left in model-updates.
+    assertEquals(LEARNING, ModelUpdates.Header.decode(
+        golden("golden/model-updates-header-v1.hex").get(0)));
+  }
+
+  @Test
   void shouldRefuseAnotherFormat() {
-    byte[] v1 = LEARNING.encode();
-    v1[3] = 1;
+    byte[] v3 = LEARNING.encode();
+    v3[3] = 3;
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ModelUpdates.Header.decode(v1));
-    assertTrue(e.getMessage().contains("format 1; this build reads 2"), e.getMessage());
+        () -> ModelUpdates.Header.decode(v3));
+    assertTrue(e.getMessage().contains("format 3; this build reads 1 and 2"), e.getMessage());
   }
 
   private static List<byte[]> golden(String resource) throws IOException {
