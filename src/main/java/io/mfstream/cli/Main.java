@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
     description = "Online matrix factorisation: the MXNet tutorial's networks in ND4J.",
     subcommands = {TrainCommand.class, PrequentialCommand.class, BenchCommand.class,
         DownloadCommand.class, GenerateCommand.class, ReplayCommand.class, RunCommand.class,
-        AskCommand.class, ProduceCommand.class, BenchStreamCommand.class,
+        AskCommand.class, ProduceCommand.class, BenchStreamCommand.class, BenchServeCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
 

@@ -1,0 +1,339 @@
+package io.mfstream.bench;
+
+import io.mfstream.data.Rating;
+import io.mfstream.stream.app.AppConfig;
+import io.mfstream.stream.app.Pipeline;
+import io.mfstream.stream.embedded.EmbeddedKafka;
+import io.mfstream.stream.messages.Prediction;
+import io.mfstream.stream.messages.PredictionRequest;
+import io.mfstream.stream.messages.Recommendation;
+import io.mfstream.stream.messages.RecommendationRequest;
+import io.mfstream.stream.replay.Replayer;
+import io.mfstream.stream.serde.Topic;
+import io.mfstream.stream.serde.Topics;
+import io.mfstream.stream.status.PipelineMetrics;
+import io.mfstream.stream.status.StatusBoard;
+import io.mfstream.stream.validate.RejectionCounts;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * Serving under load while the models learn: on a fresh embedded broker, the pipeline first
+ * learns the ratings once as fast as it can (so that the whole catalogue is served), then, for
+ * each kind of request and each offered rate, a phase in which
+ *
+ * <ul>
+ *   <li>the ratings are replayed again at a fixed training rate, and
+ *   <li>requests are produced at the offered rate (or as fast as possible, a flood) for a fixed
+ *       time, and their answers read back,
+ * </ul>
+ *
+ * and prints, per phase, the requests answered per second (a request is answered when every model
+ * has answered it), the latency from sending a request to its last answer (p50, p99, p99.9), and
+ * the learning delay of the ratings learned during the phase (from producing a rating to the
+ * step that learned from it), with the ratings learned per second, so that a phase shows both
+ * how fast answers come and whether training kept up.
+ */
+public final class ServingBenchmark {
+  /** The kinds of request a phase offers. */
+  public enum Kind {
+    PREDICTION, RECOMMENDATION
+  }
+
+  /**
+   * One phase's figures.
+   *
+   * @param offered requests per second offered, 0 for a flood
+   * @param sent requests sent during the phase
+   * @param answered requests answered by every model within the phase
+   * @param unanswered requests still not answered by every model after the drain
+   * @param latencyMillis p50, p99, p99.9 of send-to-last-answer, over the answered requests
+   * @param learned ratings learned (summed over models) during the phase
+   * @param delayMillis p50, p99 of the learning delay of those ratings
+   */
+  public record Phase(Kind kind, double offered, double seconds, long sent, long answered,
+      long unanswered, double[] latencyMillis, long learned, double[] delayMillis) {
+    public double answeredPerSecond() {
+      return answered / seconds;
+    }
+
+    public double learnedPerSecond() {
+      return learned / seconds;
+    }
+  }
+
+  private static final Duration START = Duration.ofMinutes(2);
+  private static final Duration DRAIN = Duration.ofSeconds(10);
+
+  private ServingBenchmark() {}
+
+  /**
+   * Runs every kind at every rate, in that order, on one pipeline.
+   *
+   * @param ratings learned once as fast as possible, then replayed during each phase
+   * @param settings the pipeline's settings (run's keys)
+   * @param trainRate ratings per second replayed during the phases
+   * @param rates requests per second offered per phase; 0 = flood
+   * @param seconds each phase's length
+   * @param n items per recommendation request
+   */
+  public static List<Phase> run(List<Rating> ratings, Map<String, String> settings,
+      double trainRate, List<Kind> kinds, List<Double> rates, double seconds, int n,
+      PrintWriter out) throws IOException, InterruptedException {
+    Path dir = Files.createTempDirectory("mfstream-bench-serve-");
+    RecordingMetrics metrics = new RecordingMetrics();
+    List<Phase> phases = new ArrayList<>();
+    try (EmbeddedKafka kafka = new EmbeddedKafka(dir.resolve("kafka"), Map.of()).start()) {
+      Map<String, String> s = new LinkedHashMap<>(settings);
+      s.put("bootstrap.servers", kafka.bootstrapServers());
+      s.put("state.dir", dir.resolve("state").toString());
+      s.put("topics.create", "true");
+      s.put("http.port", "0");
+      AppConfig config = AppConfig.load(null, Map.of(), s);
+      int models = config.modelNames().size();
+      try (Pipeline p = Pipeline.start(config, metrics, new StatusBoard(),
+          new RejectionCounts())) {
+        p.awaitRunning(START);
+        long t0 = System.nanoTime();
+        Replayer.builder(kafka.bootstrapServers()).clientId("bench-serve-warm").build()
+            .replay(ratings);
+        p.awaitScored(ratings.size(), Duration.ofHours(1));
+        out.printf("learned %,d ratings in %.1f s; models %s%n", ratings.size(),
+            (System.nanoTime() - t0) / 1e9, config.modelNames());
+        out.printf("  %-15s %9s %9s %9s %9s %9s %9s %9s %11s %9s %9s%n", "kind", "offered/s",
+            "sent", "answered", "answers/s", "p50 ms", "p99 ms", "p99.9 ms", "learned/s",
+            "delay p50", "delay p99");
+        out.flush();
+        Random random = new Random(42);
+        String[] users = ratings.stream().map(Rating::user).distinct().toArray(String[]::new);
+        String[] items = ratings.stream().map(Rating::item).distinct().toArray(String[]::new);
+        int phaseNo = 0;
+        for (Kind kind : kinds) {
+          for (double rate : rates) {
+            Phase ph = phase(kafka.bootstrapServers(), "p" + phaseNo++, kind, rate, seconds, n,
+                models, ratings, trainRate, users, items, random, metrics);
+            phases.add(ph);
+            out.printf("  %-15s %9s %,9d %,9d %,9.0f %9.1f %9.1f %9.1f %,11.0f %9.0f %9.0f%s%n",
+                kind.name().toLowerCase(), rate == 0 ? "flood" : String.format("%,.0f", rate),
+                ph.sent(), ph.answered(), ph.answeredPerSecond(), ph.latencyMillis()[0],
+                ph.latencyMillis()[1], ph.latencyMillis()[2], ph.learnedPerSecond(),
+                ph.delayMillis()[0], ph.delayMillis()[1],
+                ph.unanswered() > 0 ? "  (" + ph.unanswered() + " unanswered)" : "");
+            out.flush();
+          }
+        }
+      }
+    } finally {
+      Pipeline.deleteQuietly(dir);
+    }
+    return phases;
+  }
+
+  private static Phase phase(String bootstrap, String tag, Kind kind, double rate, double seconds,
+      int n, int models, List<Rating> ratings, double trainRate, String[] users, String[] items,
+      Random random, RecordingMetrics metrics) throws InterruptedException {
+    Map<String, long[]> inFlight = new ConcurrentHashMap<>(); // id -> {sent nanos, answers}
+    List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong answeredInPhase = new AtomicLong();
+    long phaseNanos = (long) (seconds * 1e9);
+
+    Thread training = new Thread(() -> {
+      try {
+        Replayer.builder(bootstrap).clientId("bench-serve-train-" + tag)
+            .ratingsPerSecond(trainRate).build().replay(cycle(ratings, (long) Math.ceil(trainRate * seconds)));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "bench-serve-training");
+
+    Topic<String, ?> answers = kind == Kind.PREDICTION ? Topics.PREDICTIONS
+        : Topics.RECOMMENDATIONS;
+    Properties cp = new Properties();
+    cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    cp.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    cp.put(ConsumerConfig.GROUP_ID_CONFIG, "bench-serve-" + tag);
+    long[] phaseEnd = {Long.MAX_VALUE};
+    Thread reader;
+    try (KafkaConsumer<String, ?> consumer = consumer(cp, answers)) {
+      consumer.subscribe(List.of(answers.name()));
+      while (consumer.assignment().isEmpty()) {
+        consumer.poll(Duration.ofMillis(100));
+      }
+      consumer.seekToEnd(consumer.assignment());
+      consumer.assignment().forEach(consumer::position);
+      reader = new Thread(() -> {
+        while (!stop.get() || !inFlight.isEmpty()) {
+          for (ConsumerRecord<String, ?> r : consumer.poll(Duration.ofMillis(50))) {
+            long now = System.nanoTime();
+            long[] f = inFlight.get(r.key());
+            if (f != null && ++f[1] == models) {
+              inFlight.remove(r.key());
+              latencies.add(now - f[0]);
+              if (now <= phaseEnd[0]) {
+                answeredInPhase.incrementAndGet();
+              }
+            }
+          }
+        }
+      }, "bench-serve-answers");
+      reader.start();
+
+      long learnedBefore = metrics.learned.get();
+      metrics.record(true);
+      training.start();
+      Properties pp = new Properties();
+      pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      pp.put(ProducerConfig.LINGER_MS_CONFIG, "1");
+      pp.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-serve-requests-" + tag);
+      long sent = 0;
+      long start = System.nanoTime();
+      long end = start + phaseNanos;
+      phaseEnd[0] = end;
+      try (KafkaProducer<String, Object> producer = new KafkaProducer<>(pp,
+          new StringSerializer(), (topic, v) -> kind == Kind.PREDICTION
+              ? Topics.PREDICTION_REQUESTS.valueSerde().serializer()
+                  .serialize(topic, (PredictionRequest) v)
+              : Topics.RECOMMENDATION_REQUESTS.valueSerde().serializer()
+                  .serialize(topic, (RecommendationRequest) v))) {
+        String topic = kind == Kind.PREDICTION ? Topics.PREDICTION_REQUESTS.name()
+            : Topics.RECOMMENDATION_REQUESTS.name();
+        while (true) {
+          long due = rate == 0 ? System.nanoTime() : start + (long) (sent * 1e9 / rate);
+          if (due >= end) {
+            break;
+          }
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            LockSupport.parkNanos(wait);
+          }
+          if (rate == 0 && inFlight.size() >= 20_000) {
+            LockSupport.parkNanos(1_000_000); // a flood, but bounded in memory
+            if (System.nanoTime() >= end) {
+              break;
+            }
+            continue;
+          }
+          String id = tag + "-" + sent;
+          String user = users[random.nextInt(users.length)];
+          Object request = kind == Kind.PREDICTION
+              ? new PredictionRequest(id, user, items[random.nextInt(items.length)])
+              : new RecommendationRequest(id, user, n);
+          inFlight.put(id, new long[] {System.nanoTime(), 0});
+          producer.send(new ProducerRecord<>(topic, id, request));
+          sent++;
+        }
+      }
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      metrics.record(false);
+      long learned = metrics.learned.get() - learnedBefore;
+      long[] delays = metrics.takeDelays();
+      long drainUntil = System.nanoTime() + DRAIN.toNanos();
+      while (!inFlight.isEmpty() && System.nanoTime() < drainUntil) {
+        Thread.sleep(20);
+      }
+      long unanswered = inFlight.size();
+      inFlight.clear();
+      stop.set(true);
+      reader.join();
+      training.join();
+      long[] lat;
+      synchronized (latencies) {
+        lat = latencies.stream().mapToLong(Long::longValue).toArray();
+      }
+      return new Phase(kind, rate, elapsed, sent, answeredInPhase.get(), unanswered,
+          new double[] {percentile(lat, 0.5) / 1e6, percentile(lat, 0.99) / 1e6,
+              percentile(lat, 0.999) / 1e6},
+          learned, new double[] {percentile(delays, 0.5), percentile(delays, 0.99)});
+    }
+  }
+
+  private static <V> KafkaConsumer<String, V> consumer(Properties p, Topic<String, V> topic) {
+    return new KafkaConsumer<>(p, new StringDeserializer(), topic.valueSerde().deserializer());
+  }
+
+  /** The first {@code count} ratings of the list repeated as often as needed. */
+  static List<Rating> cycle(List<Rating> ratings, long count) {
+    List<Rating> out = new ArrayList<>((int) count);
+    for (long i = 0; i < count; i++) {
+      out.add(ratings.get((int) (i % ratings.size())));
+    }
+    return out;
+  }
+
+  /** The nearest-rank percentile, NaN for no values. */
+  static double percentile(long[] values, double q) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
+    long[] v = values.clone();
+    Arrays.sort(v);
+    int rank = (int) Math.ceil(q * v.length);
+    return v[Math.max(0, Math.min(v.length - 1, rank - 1))];
+  }
+
+  /** Learning delays, kept while a phase records. */
+  private static final class RecordingMetrics implements PipelineMetrics {
+    final AtomicLong learned = new AtomicLong();
+    private volatile boolean recording;
+    private long[] delays = new long[1 << 16];
+    private int count;
+
+    void record(boolean on) {
+      recording = on;
+    }
+
+    synchronized long[] takeDelays() {
+      long[] out = Arrays.copyOf(delays, count);
+      count = 0;
+      return out;
+    }
+
+    @Override
+    public void ratingReceived() {}
+
+    @Override
+    public void stepTaken(String model, int batchSize, long nanos) {}
+
+    @Override
+    public void ratingLearned(String model, long delayMillis) {
+      if (!recording) {
+        return;
+      }
+      learned.incrementAndGet();
+      synchronized (this) {
+        if (count == delays.length) {
+          delays = Arrays.copyOf(delays, count * 2);
+        }
+        delays[count++] = delayMillis;
+      }
+    }
+
+    @Override
+    public void requestAnswered(RequestKind kind, long latencyMillis) {}
+  }
+}
