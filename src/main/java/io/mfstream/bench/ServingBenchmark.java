@@ -3,6 +3,7 @@ package io.mfstream.bench;
 import io.mfstream.data.Rating;
 import io.mfstream.stream.app.AppConfig;
 import io.mfstream.stream.app.Pipeline;
+import io.mfstream.stream.app.TopicTally;
 import io.mfstream.stream.embedded.EmbeddedKafka;
 import io.mfstream.stream.messages.Prediction;
 import io.mfstream.stream.messages.PredictionRequest;
@@ -50,7 +51,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       time, and their answers read back,
  * </ul>
  *
- * and prints, per phase, the requests answered per second (a request is answered when every model
+ * each phase starting once the one before has been read to its end (requests and ratings), and
+ * prints, per phase, the requests answered per second (a request is answered when every model
  * has answered it), the latency from sending a request to its last answer (p50, p99, p99.9), and
  * the learning delay of the ratings learned during the phase (from producing a rating to the
  * step that learned from it), with the ratings learned per second, so that a phase shows both
@@ -86,6 +88,7 @@ public final class ServingBenchmark {
 
   private static final Duration START = Duration.ofMinutes(2);
   private static final Duration DRAIN = Duration.ofSeconds(10);
+  private static final Duration SETTLE = Duration.ofMinutes(10);
 
   private ServingBenchmark() {}
 
@@ -134,6 +137,11 @@ public final class ServingBenchmark {
           for (double rate : rates) {
             Phase ph = phase(kafka.bootstrapServers(), "p" + phaseNo++, kind, rate, seconds, n,
                 models, ratings, trainRate, users, items, random, metrics);
+            // The next phase starts on an idle pipeline: no request or rating left unread.
+            TopicTally.awaitCaughtUp(kafka.bootstrapServers(), config.applicationId(),
+                List.of(Topics.RATINGS.name(), Topics.RATINGS_VALID.name(),
+                    Topics.PREDICTION_REQUESTS.name(), Topics.RECOMMENDATION_REQUESTS.name()),
+                SETTLE);
             phases.add(ph);
             out.printf("  %-15s %9s %,9d %,9d %,9.0f %9.1f %9.1f %9.1f %,11.0f %9.0f %9.0f%s%n",
                 kind.name().toLowerCase(), rate == 0 ? "flood" : String.format("%,.0f", rate),

@@ -5,6 +5,7 @@ import io.mfstream.stream.serde.Topics;
 import io.mfstream.stream.serve.AnswerPredictions;
 import io.mfstream.stream.serve.AnswerRecommendations;
 import io.mfstream.stream.serve.ReplicaUpdater;
+import io.mfstream.stream.serve.Replicas;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.stream.train.SnapshotRequests;
@@ -31,7 +32,7 @@ import org.apache.kafka.streams.state.Stores;
  *                      └─ valid, one copy per model ─► ratings-valid (partition i = model i)
  * ratings-valid ─► train (store model-state) ─┬─ every N ratings ─────────► rmse
  *                                             └─ after each step ─────────► model-updates
- * model-updates ─► global store model-replica (every instance)
+ * model-updates ─► in-memory replicas of every model (every instance, global processor)
  * prediction-requests ─────► answer from the replica, once per model ─────► predictions
  * recommendation-requests ─► top-n unseen items, once per model ──────────► recommendations
  * </pre>
@@ -55,12 +56,17 @@ public final class PipelineTopology {
 
   public static Topology build(PipelineSettings settings, StatusBoard board,
       PipelineMetrics metrics, RejectionCounts counts) {
-    return build(settings, board, metrics, counts, new SnapshotRequests());
+    return build(settings, board, metrics, counts, new SnapshotRequests(),
+        new Replicas(settings.modelNames()));
   }
 
-  /** The topology, with trainers that also serve snapshot exports from {@code snapshots}. */
+  /**
+   * The topology, with trainers that also serve snapshot exports from {@code snapshots}, and
+   * serving from {@code replicas}, which the topology keeps up to date.
+   */
   public static Topology build(PipelineSettings settings, StatusBoard board,
-      PipelineMetrics metrics, RejectionCounts counts, SnapshotRequests snapshots) {
+      PipelineMetrics metrics, RejectionCounts counts, SnapshotRequests snapshots,
+      Replicas replicas) {
     Topology t = new Topology();
 
     ValidationTopology.addTo(t, settings.validator(), Topics.RATINGS_VALID.name(),
@@ -81,16 +87,19 @@ public final class PipelineTopology {
     t.addSink(TrainProcessor.UPDATES_CHILD, Topics.MODEL_UPDATES.name(), new StringSerializer(),
         new ByteArraySerializer(), TRAIN);
 
+    // In memory, so that every start restores it from the beginning, and through the processor
+    // (Topology.addGlobalStore reprocesses on restore): the replicas are rebuilt whole. The
+    // store itself stays empty.
     t.addGlobalStore(Stores.keyValueStoreBuilder(
-            Stores.persistentKeyValueStore(ReplicaUpdater.STORE), Serdes.String(),
+            Stores.inMemoryKeyValueStore(ReplicaUpdater.STORE), Serdes.String(),
             Serdes.ByteArray()).withLoggingDisabled(),
         "model-updates-source", new StringDeserializer(), new ByteArrayDeserializer(),
-        Topics.MODEL_UPDATES.name(), "replica-updater", ReplicaUpdater::new);
+        Topics.MODEL_UPDATES.name(), "replica-updater", () -> new ReplicaUpdater(replicas));
 
     t.addSource(PREDICTION_SOURCE, new StringDeserializer(),
         Topics.PREDICTION_REQUESTS.valueSerde().deserializer(),
         Topics.PREDICTION_REQUESTS.name());
-    t.addProcessor(PREDICT, AnswerPredictions.supplier(settings.modelNames(), metrics),
+    t.addProcessor(PREDICT, AnswerPredictions.supplier(replicas, metrics),
         PREDICTION_SOURCE);
     t.addSink(PREDICTIONS_SINK, Topics.PREDICTIONS.name(), new StringSerializer(),
         Topics.PREDICTIONS.valueSerde().serializer(), PREDICT);
@@ -98,7 +107,7 @@ public final class PipelineTopology {
     t.addSource(RECOMMENDATION_SOURCE, new StringDeserializer(),
         Topics.RECOMMENDATION_REQUESTS.valueSerde().deserializer(),
         Topics.RECOMMENDATION_REQUESTS.name());
-    t.addProcessor(RECOMMEND, AnswerRecommendations.supplier(settings.modelNames(), metrics),
+    t.addProcessor(RECOMMEND, AnswerRecommendations.supplier(replicas, metrics),
         RECOMMENDATION_SOURCE);
     t.addSink(RECOMMENDATIONS_SINK, Topics.RECOMMENDATIONS.name(), new StringSerializer(),
         Topics.RECOMMENDATIONS.valueSerde().serializer(), RECOMMEND);

@@ -5,6 +5,7 @@ import io.mfstream.stream.PipelineTopology;
 import io.mfstream.stream.embedded.EmbeddedKafka;
 import io.mfstream.stream.serde.Topics;
 import io.mfstream.stream.status.ModelStatus;
+import io.mfstream.stream.serve.Replicas;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.stream.topics.TopicCreator;
@@ -56,12 +57,14 @@ public final class Pipeline implements AutoCloseable {
   private final String bootstrapServers;
   private final KafkaStreams streams;
   private final SnapshotRequests snapshots;
+  private final Replicas replicas;
   private volatile Throwable failure;
 
   private Pipeline(AppConfig config, StatusBoard board, RejectionCounts counts,
       EmbeddedKafka broker, Path tempDir, String bootstrapServers, KafkaStreams streams,
-      SnapshotRequests snapshots) {
+      SnapshotRequests snapshots, Replicas replicas) {
     this.snapshots = snapshots;
+    this.replicas = replicas;
     this.config = config;
     this.board = board;
     this.counts = counts;
@@ -106,10 +109,11 @@ public final class Pipeline implements AutoCloseable {
       }
       prepareTopics(config, bootstrap, topics, settings.models().size());
       SnapshotRequests snapshots = new SnapshotRequests();
+      Replicas replicas = new Replicas(settings.modelNames());
       KafkaStreams streams = new KafkaStreams(
-          PipelineTopology.build(settings, board, metrics, counts, snapshots), props);
+          PipelineTopology.build(settings, board, metrics, counts, snapshots, replicas), props);
       Pipeline p = new Pipeline(config, board, counts, broker, tempDir, bootstrap, streams,
-          snapshots);
+          snapshots, replicas);
       streams.setUncaughtExceptionHandler(e -> {
         p.failure = e;
         LOG.error("the pipeline stopped: {}", rootMessage(e), e);
@@ -175,6 +179,11 @@ public final class Pipeline implements AutoCloseable {
 
   public KafkaStreams streams() {
     return streams;
+  }
+
+  /** The models as this instance serves them (in memory, from {@code model-updates}). */
+  public Replicas replicas() {
+    return replicas;
   }
 
   public StatusBoard board() {

@@ -4,44 +4,37 @@ import io.mfstream.stream.messages.Prediction;
 import io.mfstream.stream.messages.PredictionRequest;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.train.ModelUpdates.Header;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * Answers each prediction request once per model, from the global replica store: one
+ * Answers each prediction request once per model, from the instance's in-memory replicas: one
  * {@link Prediction} per model, keyed by the request id, each stamped with the model's name,
  * version and ratings learned. A model that has not published yet answers nothing; when no model
  * has, the request gets no answer and is counted in the logs.
  */
 public final class AnswerPredictions
     implements Processor<String, PredictionRequest, String, Prediction> {
-  private final List<ModelReplica> replicas = new ArrayList<>();
+  private final Replicas replicas;
   private final PipelineMetrics metrics;
   private ProcessorContext<String, Prediction> context;
-  private ReadOnlyKeyValueStore<String, byte[]> store;
 
   public static ProcessorSupplier<String, PredictionRequest, String, Prediction> supplier(
-      List<String> models, PipelineMetrics metrics) {
-    List<String> copy = List.copyOf(models);
-    return () -> new AnswerPredictions(copy, metrics);
+      Replicas replicas, PipelineMetrics metrics) {
+    return () -> new AnswerPredictions(replicas, metrics);
   }
 
-  AnswerPredictions(List<String> models, PipelineMetrics metrics) {
-    for (String m : models) {
-      replicas.add(new ModelReplica(m));
-    }
+  AnswerPredictions(Replicas replicas, PipelineMetrics metrics) {
+    this.replicas = replicas;
     this.metrics = metrics;
   }
 
   @Override
   public void init(ProcessorContext<String, Prediction> context) {
     this.context = context;
-    this.store = context.getStateStore(ReplicaUpdater.STORE);
   }
 
   @Override
@@ -51,12 +44,12 @@ public final class AnswerPredictions
       return;
     }
     long now = System.currentTimeMillis();
-    for (ModelReplica r : replicas) {
-      Header h = r.header(store);
+    for (ModelReplica r : replicas.models()) {
+      Header h = r.header();
       if (h == null) {
         continue;
       }
-      ModelReplica.Score s = r.predict(store, h, q.user(), q.item());
+      ModelReplica.Score s = r.predict(h, q.user(), q.item());
       Prediction p = new Prediction(q.requestId(), q.user(), q.item(), s.rating(), r.model(),
           h.version(), h.trained(), s.coldStart(), now, h.isDegraded());
       context.forward(new Record<>(q.requestId(), p, record.timestamp()));

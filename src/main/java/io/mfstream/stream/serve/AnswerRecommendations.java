@@ -4,14 +4,11 @@ import io.mfstream.stream.messages.Recommendation;
 import io.mfstream.stream.messages.RecommendationRequest;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.train.ModelUpdates.Header;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * Answers each recommendation request once per model: the top-n items by predicted rating that
@@ -19,28 +16,23 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 public final class AnswerRecommendations
     implements Processor<String, RecommendationRequest, String, Recommendation> {
-  private final List<ModelReplica> replicas = new ArrayList<>();
+  private final Replicas replicas;
   private final PipelineMetrics metrics;
   private ProcessorContext<String, Recommendation> context;
-  private ReadOnlyKeyValueStore<String, byte[]> store;
 
   public static ProcessorSupplier<String, RecommendationRequest, String, Recommendation> supplier(
-      List<String> models, PipelineMetrics metrics) {
-    List<String> copy = List.copyOf(models);
-    return () -> new AnswerRecommendations(copy, metrics);
+      Replicas replicas, PipelineMetrics metrics) {
+    return () -> new AnswerRecommendations(replicas, metrics);
   }
 
-  AnswerRecommendations(List<String> models, PipelineMetrics metrics) {
-    for (String m : models) {
-      replicas.add(new ModelReplica(m));
-    }
+  AnswerRecommendations(Replicas replicas, PipelineMetrics metrics) {
+    this.replicas = replicas;
     this.metrics = metrics;
   }
 
   @Override
   public void init(ProcessorContext<String, Recommendation> context) {
     this.context = context;
-    this.store = context.getStateStore(ReplicaUpdater.STORE);
   }
 
   @Override
@@ -49,14 +41,14 @@ public final class AnswerRecommendations
     if (q == null) {
       return;
     }
-    Set<String> seen = ModelReplica.seen(store, q.user());
+    List<String> seen = replicas.seen(q.user());
     long now = System.currentTimeMillis();
-    for (ModelReplica r : replicas) {
-      Header h = r.header(store);
+    for (ModelReplica r : replicas.models()) {
+      Header h = r.header();
       if (h == null) {
         continue;
       }
-      ModelReplica.Recommended best = r.recommend(store, h, q.user(), q.n(), seen);
+      ModelReplica.Recommended best = r.recommend(h, q.user(), q.n(), seen);
       context.forward(new Record<>(q.requestId(), new Recommendation(q.requestId(), q.user(),
           best.items(), r.model(), h.version(), h.trained(), best.coldStart(), now,
           h.isDegraded()),

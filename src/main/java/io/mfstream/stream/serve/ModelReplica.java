@@ -2,33 +2,33 @@ package io.mfstream.stream.serve;
 
 import io.mfstream.model.ModelType;
 import io.mfstream.stream.messages.ScoredItem;
-import io.mfstream.stream.train.ModelUpdates;
 import io.mfstream.stream.train.ModelUpdates.Header;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collection;
 import java.util.List;
-import java.util.PriorityQueue;
-import java.util.Set;
-import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A read replica of one model, scored straight from the global store that mirrors
- * {@code model-updates}: the same arithmetic as the trainer's network at inference (no dropout),
- * on float32 rows, in plain Java. A replica holds no parameters of its own except the decoded
- * dense layers of the latest version it saw, so it is always as fresh as the store.
+ * A read replica of one model, in memory: its header, its user and item rows (each side one
+ * contiguous float32 table, {@link RowTable}) and its dense layers, kept equal to the latest
+ * records of {@code model-updates} by {@link Replicas#apply}. It scores with the same arithmetic
+ * as the trainer's network at inference (no dropout), in plain Java.
  *
  * <p>Rows and header travel in different records (and partitions) of {@code model-updates}, so
  * an answer may combine rows from neighbouring versions; the version an answer reports is the
  * header's.
  */
 public final class ModelReplica {
+  private static final String[] DENSE = {"user-fc-weight", "user-fc-bias", "item-fc-weight",
+      "item-fc-bias"};
+
   private final String model;
-  private float[][] dense;
-  private long denseVersion = -1;
+  private volatile Header header;
+  private final RowTable users = new RowTable();
+  private final RowTable items = new RowTable();
+  private final ConcurrentHashMap<String, float[]> dense = new ConcurrentHashMap<>();
 
   /** A score: the predicted rating, and whether it is a fallback for an unknown id. */
   public record Score(float rating, boolean coldStart) {}
@@ -36,7 +36,7 @@ public final class ModelReplica {
   /** Recommended items, best first, and whether they are a fallback for an unknown user. */
   public record Recommended(List<ScoredItem> items, boolean coldStart) {}
 
-  public ModelReplica(String model) {
+  ModelReplica(String model) {
     this.model = model;
   }
 
@@ -45,25 +45,58 @@ public final class ModelReplica {
   }
 
   /** The model's header, or null before its trainer published anything. */
-  public Header header(ReadOnlyKeyValueStore<String, byte[]> store) {
-    byte[] h = store.get(ModelUpdates.headerKey(model));
-    return h == null ? null : Header.decode(h);
+  public Header header() {
+    return header;
+  }
+
+  /** User rows and item rows held. */
+  public int users() {
+    return users.count();
+  }
+
+  public int items() {
+    return items.count();
+  }
+
+  // Writer side: Replicas.apply, on the replica's update thread.
+
+  void setHeader(Header h) {
+    header = h;
+  }
+
+  RowTable userRows() {
+    return users;
+  }
+
+  RowTable itemRows() {
+    return items;
+  }
+
+  void setDense(String name, float[] value) {
+    if (value == null) {
+      dense.remove(name);
+    } else {
+      dense.put(name, value);
+    }
   }
 
   /**
    * The predicted rating of (user, item). An unknown side gets the fallback: the mean, plus the
    * known side's bias in biased MF.
    */
-  public Score predict(ReadOnlyKeyValueStore<String, byte[]> store, Header h, String user,
-      String item) {
-    float[] u = row(store, ModelUpdates.userKey(model, user));
-    float[] i = row(store, ModelUpdates.itemKey(model, item));
-    if (u == null || i == null) {
+  public Score predict(Header h, String user, String item) {
+    float[] u = users.copy(user);
+    float[] i = items.copy(item);
+    if (u != null && u.length != width(h) || i != null && i.length != width(h)) {
+      u = null; // rows of another configuration than the header's: a reset in progress
+      i = null;
+    }
+    float[][] layers = layers(h);
+    if (u == null || i == null || h.type().isMlp() && layers == null) {
       return new Score((float) fallback(h, u, i), true);
     }
-    float[][] layers = layers(store, h);
-    float s = (float) score(h, representation(h, u, layers, 0),
-        representation(h, i, layers, 2), bias(h, u), bias(h, i));
+    float s = (float) score(h, representation(h, u, 0, layers, 0),
+        representation(h, i, 0, layers, 2), bias(h, u, 0), bias(h, i, 0));
     if (!Float.isFinite(s)) {
       // Parameters that overflow (a model that diverged; its answers say degraded) never make a
       // non-finite answer: the mean, the one fallback a model without usable rows has.
@@ -76,74 +109,159 @@ public final class ModelReplica {
    * The n best items for a user by predicted rating, best first, skipping {@code exclude}; ties
    * go to the smaller item id. An unknown user gets the items by bias in biased MF (a
    * cold-start answer) and nothing in the other networks, which have no user-free signal.
+   *
+   * <p>One pass over the item table in memory order, keeping the n best in a bounded heap.
    */
-  public Recommended recommend(ReadOnlyKeyValueStore<String, byte[]> store, Header h,
-      String user, int n, Set<String> exclude) {
-    float[] u = row(store, ModelUpdates.userKey(model, user));
-    if (u == null && h.type() != ModelType.BIASED_MF) {
+  public Recommended recommend(Header h, String user, int n, Collection<String> exclude) {
+    float[] u = users.copy(user);
+    if (u != null && u.length != width(h)) {
+      u = null;
+    }
+    float[][] layers = layers(h);
+    if (u == null && h.type() != ModelType.BIASED_MF || h.type().isMlp() && layers == null) {
       return new Recommended(List.of(), true);
     }
-    float[][] layers = layers(store, h);
-    double[] ur = u == null ? null : representation(h, u, layers, 0);
-    double ub = u == null ? 0 : bias(h, u);
-    Comparator<ScoredItem> worstFirst = Comparator.comparingDouble(ScoredItem::rating)
-        .thenComparing(ScoredItem::item, Comparator.reverseOrder());
-    PriorityQueue<ScoredItem> best = new PriorityQueue<>(worstFirst);
-    String prefix = ModelUpdates.itemPrefix(model);
-    try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, new StringSerializer())) {
-      while (it.hasNext()) {
-        KeyValue<String, byte[]> kv = it.next();
-        String item = kv.key.substring(prefix.length());
-        if (exclude.contains(item)) {
-          continue;
-        }
-        float[] i = ModelUpdates.floats(kv.value);
-        double s = ur == null ? h.mean() + bias(h, i)
-            : score(h, ur, representation(h, i, layers, 2), ub, bias(h, i));
-        if (!Double.isFinite((float) s)) {
-          continue; // overflowing parameters (a diverged model): no score to rank by
-        }
-        ScoredItem candidate = new ScoredItem(item, (float) s);
-        if (best.size() < n) {
-          best.add(candidate);
-        } else if (worstFirst.compare(candidate, best.peek()) > 0) {
-          best.poll();
-          best.add(candidate);
-        }
+    double[] ur = u == null ? null : representation(h, u, 0, layers, 0);
+    double ub = u == null ? 0 : bias(h, u, 0);
+    int end = items.size();
+    RowTable.Data d = items.data();
+    end = Math.min(end, d.capacity());
+    int w = d.width();
+    if (w != width(h)) {
+      return new Recommended(List.of(), u == null);
+    }
+    BitSet skip = new BitSet(end);
+    for (String id : exclude) {
+      int r = items.row(id);
+      if (r >= 0) {
+        skip.set(r);
       }
     }
-    List<ScoredItem> out = new ArrayList<>(best);
-    out.sort(worstFirst.reversed());
-    return new Recommended(out, u == null);
+    float[] values = d.values();
+    String[] ids = d.ids();
+    TopN best = new TopN(n);
+    double[] scratch = new double[h.type().isMlp() ? h.hidden() : h.factors()];
+    for (int r = 0; r < end; r++) {
+      String id = ids[r];
+      if (id == null || skip.get(r)) {
+        continue;
+      }
+      int at = r * w;
+      double s = ur == null ? h.mean() + bias(h, values, at)
+          : score(h, ur, itemRepresentation(h, values, at, layers, scratch), ub,
+              bias(h, values, at));
+      float f = (float) s;
+      if (!Float.isFinite(f)) {
+        continue; // overflowing parameters (a diverged model): no score to rank by
+      }
+      best.offer(id, f);
+    }
+    return new Recommended(best.bestFirst(), u == null);
   }
 
-  /** The items a user has rated, from the seen pairs in the store. */
-  public static Set<String> seen(ReadOnlyKeyValueStore<String, byte[]> store, String user) {
-    Set<String> items = new HashSet<>();
-    String prefix = ModelUpdates.seenPrefix(user);
-    try (KeyValueIterator<String, byte[]> it = store.prefixScan(prefix, new StringSerializer())) {
-      while (it.hasNext()) {
-        items.add(it.next().key.substring(prefix.length()));
+  /**
+   * The n best items so far, worst at the root of a binary heap; an item beats another with a
+   * higher score, or an equal score and a smaller id.
+   */
+  private static final class TopN {
+    private final int n;
+    private final String[] rows;
+    private final float[] scores;
+    private int size;
+
+    TopN(int n) {
+      this.n = n;
+      this.rows = new String[n];
+      this.scores = new float[n];
+    }
+
+    /** True when item a (score sa) ranks below item b (score sb). */
+    private static boolean worse(float sa, String a, float sb, String b) {
+      return sa < sb || sa == sb && a.compareTo(b) > 0;
+    }
+
+    void offer(String row, float score) {
+      if (size < n) {
+        rows[size] = row;
+        scores[size] = score;
+        up(size++);
+      } else if (worse(scores[0], rows[0], score, row)) {
+        rows[0] = row;
+        scores[0] = score;
+        down(0);
       }
     }
-    return items;
+
+    private void up(int i) {
+      while (i > 0) {
+        int p = (i - 1) / 2;
+        if (!worse(scores[i], rows[i], scores[p], rows[p])) {
+          return;
+        }
+        swap(i, p);
+        i = p;
+      }
+    }
+
+    private void down(int i) {
+      while (true) {
+        int l = 2 * i + 1;
+        int r = l + 1;
+        int m = i;
+        if (l < size && worse(scores[l], rows[l], scores[m], rows[m])) {
+          m = l;
+        }
+        if (r < size && worse(scores[r], rows[r], scores[m], rows[m])) {
+          m = r;
+        }
+        if (m == i) {
+          return;
+        }
+        swap(i, m);
+        i = m;
+      }
+    }
+
+    private void swap(int a, int b) {
+      String row = rows[a];
+      rows[a] = rows[b];
+      rows[b] = row;
+      float s = scores[a];
+      scores[a] = scores[b];
+      scores[b] = s;
+    }
+
+    List<ScoredItem> bestFirst() {
+      Integer[] order = new Integer[size];
+      for (int i = 0; i < size; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, (a, b) -> worse(scores[a], rows[a], scores[b], rows[b]) ? 1
+          : worse(scores[b], rows[b], scores[a], rows[a]) ? -1 : 0);
+      List<ScoredItem> out = new ArrayList<>(size);
+      for (int i : order) {
+        out.add(new ScoredItem(rows[i], scores[i]));
+      }
+      return out;
+    }
   }
 
-  private static float[] row(ReadOnlyKeyValueStore<String, byte[]> store, String key) {
-    byte[] v = store.get(key);
-    return v == null ? null : ModelUpdates.floats(v);
+  /** Floats per row: the embedding, then the bias in biased MF. */
+  private static int width(Header h) {
+    return h.factors() + (h.type() == ModelType.BIASED_MF ? 1 : 0);
   }
 
   private static double fallback(Header h, float[] u, float[] i) {
     double p = h.mean();
     if (h.type() == ModelType.BIASED_MF) {
-      p += (u == null ? 0 : bias(h, u)) + (i == null ? 0 : bias(h, i));
+      p += (u == null ? 0 : bias(h, u, 0)) + (i == null ? 0 : bias(h, i, 0));
     }
     return p;
   }
 
-  private static double bias(Header h, float[] row) {
-    return h.type() == ModelType.BIASED_MF ? row[h.factors()] : 0;
+  /** The bias of the row that starts at {@code values[at]}: 0 but in biased MF. */
+  private static double bias(Header h, float[] values, int at) {
+    return h.type() == ModelType.BIASED_MF ? values[at + h.factors()] : 0;
   }
 
   private static double score(Header h, double[] u, double[] i, double ub, double ib) {
@@ -155,27 +273,39 @@ public final class ModelReplica {
   }
 
   /**
-   * The vector that enters the dot product: the embedding (MF), or FC(ReLU(embedding)) (MLP),
-   * with {@code layers[at]} the [k, hidden] weight and {@code layers[at + 1]} the bias.
+   * The vector that enters the dot product for the row at {@code values[from]}: the embedding
+   * (MF), or FC(ReLU(embedding)) (MLP), with {@code layers[at]} the [k, hidden] weight and
+   * {@code layers[at + 1]} the bias.
    */
-  private static double[] representation(Header h, float[] row, float[][] layers, int at) {
+  private static double[] representation(Header h, float[] values, int from, float[][] layers,
+      int at) {
+    return representation(h, values, from, layers, at,
+        new double[h.type().isMlp() ? h.hidden() : h.factors()]);
+  }
+
+  /** {@link #representation} into {@code out}, for the scan over every item. */
+  private static double[] itemRepresentation(Header h, float[] values, int from,
+      float[][] layers, double[] out) {
+    return representation(h, values, from, layers, 2, out);
+  }
+
+  private static double[] representation(Header h, float[] values, int from, float[][] layers,
+      int at, double[] out) {
     int k = h.factors();
     if (!h.type().isMlp()) {
-      double[] r = new double[k];
       for (int j = 0; j < k; j++) {
-        r[j] = row[j];
+        out[j] = values[from + j];
       }
-      return r;
+      return out;
     }
     int hidden = h.hidden();
     float[] w = layers[at];
     float[] b = layers[at + 1];
-    double[] out = new double[hidden];
     for (int j = 0; j < hidden; j++) {
       out[j] = b[j];
     }
     for (int c = 0; c < k; c++) {
-      float a = Math.max(0f, row[c]);
+      float a = Math.max(0f, values[from + c]);
       if (a == 0f) {
         continue;
       }
@@ -187,32 +317,27 @@ public final class ModelReplica {
     return out;
   }
 
-  /** user weight, user bias, item weight, item bias (MLP), decoded once per version. */
-  private float[][] layers(ReadOnlyKeyValueStore<String, byte[]> store, Header h) {
+  /**
+   * The MLP's user weight, user bias, item weight and item bias; null for MF, and null while
+   * they do not match the header (not all arrived yet, or of another configuration).
+   */
+  private float[][] layers(Header h) {
     if (!h.type().isMlp()) {
       return null;
     }
-    if (dense != null && denseVersion == h.version()) {
-      return dense;
-    }
-    String[] names = {"user-fc-weight", "user-fc-bias", "item-fc-weight", "item-fc-bias"};
-    float[][] d = new float[4][];
-    for (int p = 0; p < 4; p++) {
-      byte[] v = store.get(ModelUpdates.denseKey(model, names[p]));
-      if (v == null) {
-        throw new IllegalStateException("model " + model + " has a header but no " + names[p]);
+    float[][] d = new float[DENSE.length][];
+    for (int p = 0; p < DENSE.length; p++) {
+      d[p] = dense.get(DENSE[p]);
+      if (d[p] == null) {
+        return null;
       }
-      d[p] = ModelUpdates.floats(v);
     }
     int k = h.factors();
     int hidden = h.hidden();
     if (d[0].length != k * hidden || d[1].length != hidden || d[2].length != k * hidden
         || d[3].length != hidden) {
-      throw new IllegalStateException("model " + model + ": dense layers do not match k=" + k
-          + ", hidden=" + hidden);
+      return null;
     }
-    dense = d;
-    denseVersion = h.version();
     return d;
   }
 }

@@ -109,6 +109,14 @@ final class PipelineScenario {
     try (Pipeline p = start(config)) {
       ModelStatus restored = p.board().get("biased-mf");
       assertEquals(1000, restored.scored(), "the restarted trainer did not restore its counters");
+      // Running means the global thread has read model-updates to its end: the in-memory
+      // replicas are whole again before any new rating arrives.
+      for (String m : config.modelNames()) {
+        io.mfstream.stream.serve.ModelReplica r = p.replicas().get(m);
+        assertEquals(1000, r.header().trained(), m + ": the replica was not rebuilt on restart");
+        assertEquals(r.header().users(), r.users(), m + ": user rows in the replica");
+        assertEquals(r.header().items(), r.items(), m + ": item rows in the replica");
+      }
       replayer.replay(data.subList(1000, 2000));
       awaitScored(p, 2000);
     }
