@@ -139,8 +139,9 @@ public final class ServingBenchmark {
                 models, ratings, trainRate, users, items, random, metrics);
             // The next phase starts on an idle pipeline: no request or rating left unread.
             TopicTally.awaitCaughtUp(kafka.bootstrapServers(), config.applicationId(),
-                List.of(Topics.RATINGS.name(), Topics.RATINGS_VALID.name(),
-                    Topics.PREDICTION_REQUESTS.name(), Topics.RECOMMENDATION_REQUESTS.name()),
+                List.of(Topics.RATINGS.name(), Topics.RATINGS_VALID.name()), SETTLE);
+            TopicTally.awaitCaughtUp(kafka.bootstrapServers(), config.servingApplicationId(),
+                List.of(Topics.PREDICTION_REQUESTS.name(), Topics.RECOMMENDATION_REQUESTS.name()),
                 SETTLE);
             phases.add(ph);
             out.printf("  %-15s %9s %,9d %,9d %,9.0f %9.1f %9.1f %9.1f %,11.0f %9.0f %9.0f%s%n",

@@ -37,8 +37,11 @@ import org.apache.kafka.streams.state.Stores;
  * recommendation-requests ─► top-n unseen items, once per model ──────────► recommendations
  * </pre>
  *
- * Building it starts nothing: the same topology runs in {@code TopologyTestDriver}, against the
- * embedded broker and in production.
+ * It runs as two Kafka Streams applications in one process, {@link #core} (validation and
+ * training) and {@link #serving} (the replicas and the answers, under the application id with
+ * {@code -serving} appended, on threads of its own), so that a flood of requests cannot take the
+ * trainers' threads. {@link #build} is both in one topology, for {@code TopologyTestDriver}.
+ * Building starts nothing.
  */
 public final class PipelineTopology {
   public static final String RATINGS_SOURCE = ValidationTopology.SOURCE;
@@ -61,13 +64,35 @@ public final class PipelineTopology {
   }
 
   /**
-   * The topology, with trainers that also serve snapshot exports from {@code snapshots}, and
-   * serving from {@code replicas}, which the topology keeps up to date.
+   * The whole pipeline in one topology, with trainers that also serve snapshot exports from
+   * {@code snapshots}, and serving from {@code replicas}, which the topology keeps up to date.
    */
   public static Topology build(PipelineSettings settings, StatusBoard board,
       PipelineMetrics metrics, RejectionCounts counts, SnapshotRequests snapshots,
       Replicas replicas) {
     Topology t = new Topology();
+    addCore(t, settings, board, metrics, counts, snapshots);
+    addServing(t, replicas, metrics);
+    return t;
+  }
+
+  /** Validation and training: ratings in, {@code rmse} and {@code model-updates} out. */
+  public static Topology core(PipelineSettings settings, StatusBoard board,
+      PipelineMetrics metrics, RejectionCounts counts, SnapshotRequests snapshots) {
+    Topology t = new Topology();
+    addCore(t, settings, board, metrics, counts, snapshots);
+    return t;
+  }
+
+  /** The replicas, kept from {@code model-updates}, and the answers to requests. */
+  public static Topology serving(Replicas replicas, PipelineMetrics metrics) {
+    Topology t = new Topology();
+    addServing(t, replicas, metrics);
+    return t;
+  }
+
+  private static void addCore(Topology t, PipelineSettings settings, StatusBoard board,
+      PipelineMetrics metrics, RejectionCounts counts, SnapshotRequests snapshots) {
 
     ValidationTopology.addTo(t, settings.validator(), Topics.RATINGS_VALID.name(),
         fanOut(settings.models().size()), counts, metrics);
@@ -86,6 +111,9 @@ public final class PipelineTopology {
         Topics.RMSE.valueSerde().serializer(), TRAIN);
     t.addSink(TrainProcessor.UPDATES_CHILD, Topics.MODEL_UPDATES.name(), new StringSerializer(),
         new ByteArraySerializer(), TRAIN);
+  }
+
+  private static void addServing(Topology t, Replicas replicas, PipelineMetrics metrics) {
 
     // In memory, so that every start restores it from the beginning, and through the processor
     // (Topology.addGlobalStore reprocesses on restore): the replicas are rebuilt whole. The
@@ -111,7 +139,6 @@ public final class PipelineTopology {
         RECOMMENDATION_SOURCE);
     t.addSink(RECOMMENDATIONS_SINK, Topics.RECOMMENDATIONS.name(), new StringSerializer(),
         Topics.RECOMMENDATIONS.valueSerde().serializer(), RECOMMEND);
-    return t;
   }
 
   /**

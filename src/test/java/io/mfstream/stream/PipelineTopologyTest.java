@@ -82,6 +82,24 @@ class PipelineTopologyTest {
   }
 
   @org.junit.jupiter.api.Test
+  void answeringShouldBeAnApplicationOfItsOwnBesideTraining() {
+    org.apache.kafka.streams.TopologyDescription core = PipelineTopology.core(
+        new PipelineSettings(List.of(spec(ModelType.BIASED_MF)), REPORT_EVERY, 0,
+            ValidatorConfig.defaults()), new StatusBoard(), PipelineMetrics.NONE,
+        new RejectionCounts(), new io.mfstream.stream.train.SnapshotRequests()).describe();
+    org.apache.kafka.streams.TopologyDescription serving = PipelineTopology.serving(
+        new io.mfstream.stream.serve.Replicas(List.of("biased-mf")), PipelineMetrics.NONE)
+        .describe();
+    assertTrue(core.toString().contains(PipelineTopology.TRAIN), core.toString());
+    assertFalse(core.toString().contains(PipelineTopology.PREDICT), core.toString());
+    assertTrue(core.globalStores().isEmpty(), "the core application holds no replica");
+    assertTrue(serving.toString().contains(PipelineTopology.PREDICT)
+        && serving.toString().contains(PipelineTopology.RECOMMEND), serving.toString());
+    assertFalse(serving.toString().contains(PipelineTopology.TRAIN + " "), serving.toString());
+    assertEquals(1, serving.globalStores().size(), "the replicas' global processor");
+  }
+
+  @org.junit.jupiter.api.Test
   void malformedRequestsShouldBeSkippedWithoutStoppingThePipeline() throws Exception {
     ModelSpec spec = spec(ModelType.PLAIN_MF);
     PipelineSettings settings = new PipelineSettings(List.of(spec), REPORT_EVERY, 0,

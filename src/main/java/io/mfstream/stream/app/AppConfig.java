@@ -34,7 +34,7 @@ public final class AppConfig {
   private static final Set<String> KEYS = Set.of("bootstrap.servers", "application.id",
       "state.dir", "topics.dir", "topics.create", "models", "batch.size", "linger.ms",
       "rmse.window", "rmse.report.every", "rating.min", "rating.max", "http.port", "replay.data",
-      "replay.format", "replay.rate", "embedded.port");
+      "replay.format", "replay.rate", "embedded.port", "serving.threads");
   private static final Set<String> MODEL_KEYS = Set.of("type", "factors", "hidden", "dropout",
       "init.scale", "seed", "optimizer", "learning.rate", "momentum", "weight.decay",
       "warm.start", "reset");
@@ -54,7 +54,8 @@ public final class AppConfig {
       Map.entry("http.port", "8080"),
       Map.entry("replay.format", "auto"),
       Map.entry("replay.rate", "1000"),
-      Map.entry("embedded.port", "9092"));
+      Map.entry("embedded.port", "9092"),
+      Map.entry("serving.threads", "1"));
 
   private final Map<String, String> values;
   private final Map<String, String> origins;
@@ -128,6 +129,7 @@ public final class AppConfig {
     httpPort();
     embeddedPort();
     streamsProperties("check:9092");
+    servingThreads();
   }
 
   private String origin(String key) {
@@ -352,6 +354,27 @@ public final class AppConfig {
       }
     }
     return out;
+  }
+
+  /**
+   * The serving application's properties: {@link #streamsProperties} under the application id
+   * with {@code -serving} appended, with {@code serving.threads} stream threads.
+   */
+  public Properties servingStreamsProperties(String bootstrapServers) {
+    Properties p = streamsProperties(bootstrapServers);
+    p.put(StreamsConfig.APPLICATION_ID_CONFIG, servingApplicationId());
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(servingThreads()));
+    return p;
+  }
+
+  /** The serving application's id: the application id with {@code -serving} appended. */
+  public String servingApplicationId() {
+    return applicationId() + "-serving";
+  }
+
+  /** Stream threads that answer requests, beside the trainers' ({@code serving.threads}). */
+  public int servingThreads() {
+    return intValue("serving.threads", 1, 64);
   }
 
   /** Kafka Streams' properties for a cluster: exactly-once, our defaults, then {@code kafka.*}. */

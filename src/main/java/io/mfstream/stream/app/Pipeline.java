@@ -33,6 +33,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,11 +59,14 @@ public final class Pipeline implements AutoCloseable {
   private final KafkaStreams streams;
   private final SnapshotRequests snapshots;
   private final Replicas replicas;
+  /** The serving application: replicas and answers, on threads of its own. */
+  private final KafkaStreams serving;
   private volatile Throwable failure;
 
   private Pipeline(AppConfig config, StatusBoard board, RejectionCounts counts,
       EmbeddedKafka broker, Path tempDir, String bootstrapServers, KafkaStreams streams,
-      SnapshotRequests snapshots, Replicas replicas) {
+      KafkaStreams serving, SnapshotRequests snapshots, Replicas replicas) {
+    this.serving = serving;
     this.snapshots = snapshots;
     this.replicas = replicas;
     this.config = config;
@@ -82,6 +86,20 @@ public final class Pipeline implements AutoCloseable {
    * @param board where trainers publish their status
    * @param counts where rejections are counted
    */
+  /** The serving application (replicas and answers), beside {@link #streams}. */
+  public KafkaStreams serving() {
+    return serving;
+  }
+
+  /**
+   * The state of the pipeline as a whole: the core application's while it is not RUNNING, else
+   * the serving application's.
+   */
+  public KafkaStreams.State state() {
+    KafkaStreams.State core = streams.state();
+    return core != KafkaStreams.State.RUNNING ? core : serving.state();
+  }
+
   public static Pipeline start(AppConfig config, PipelineMetrics metrics, StatusBoard board,
       RejectionCounts counts) throws IOException, InterruptedException {
     PipelineSettings settings = config.pipeline();
@@ -111,15 +129,22 @@ public final class Pipeline implements AutoCloseable {
       SnapshotRequests snapshots = new SnapshotRequests();
       Replicas replicas = new Replicas(settings.modelNames());
       KafkaStreams streams = new KafkaStreams(
-          PipelineTopology.build(settings, board, metrics, counts, snapshots, replicas), props);
+          PipelineTopology.core(settings, board, metrics, counts, snapshots), props);
+      Properties servingProps = config.servingStreamsProperties(bootstrap);
+      servingProps.put(StreamsConfig.STATE_DIR_CONFIG, props.get(StreamsConfig.STATE_DIR_CONFIG));
+      KafkaStreams serving = new KafkaStreams(PipelineTopology.serving(replicas, metrics),
+          servingProps);
       Pipeline p = new Pipeline(config, board, counts, broker, tempDir, bootstrap, streams,
-          snapshots, replicas);
-      streams.setUncaughtExceptionHandler(e -> {
-        p.failure = e;
-        LOG.error("the pipeline stopped: {}", rootMessage(e), e);
-        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-      });
+          serving, snapshots, replicas);
+      for (KafkaStreams k : List.of(streams, serving)) {
+        k.setUncaughtExceptionHandler(e -> {
+          p.failure = e;
+          LOG.error("the pipeline stopped: {}", rootMessage(e), e);
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+      }
       streams.start();
+      serving.start();
       LOG.info("pipeline {} started on {} with models {}", config.applicationId(), bootstrap,
           settings.modelNames());
       return p;
@@ -177,6 +202,7 @@ public final class Pipeline implements AutoCloseable {
     return broker != null;
   }
 
+  /** The core application: validation and training. */
   public KafkaStreams streams() {
     return streams;
   }
@@ -204,14 +230,15 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * Waits until Kafka Streams is RUNNING.
+   * Waits until both Kafka Streams applications are RUNNING (the serving one once its replicas
+   * are whole).
    *
    * @throws IllegalStateException if it failed or did not get there in time
    */
   public void awaitRunning(Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
-    while (streams.state() != KafkaStreams.State.RUNNING) {
-      KafkaStreams.State s = streams.state();
+    while (state() != KafkaStreams.State.RUNNING) {
+      KafkaStreams.State s = state();
       if (failure != null || s == KafkaStreams.State.ERROR
           || s == KafkaStreams.State.NOT_RUNNING || s == KafkaStreams.State.PENDING_ERROR) {
         throw new IllegalStateException("the pipeline stopped while starting"
@@ -301,8 +328,13 @@ public final class Pipeline implements AutoCloseable {
     try {
       // Leaving the group on close takes effect for static members (group.instance.id); a
       // dynamic member's tasks move once its session times out (session.timeout.ms).
-      streams.close(new KafkaStreams.CloseOptions().timeout(Duration.ofSeconds(60))
-          .leaveGroup(true));
+      KafkaStreams.CloseOptions options = new KafkaStreams.CloseOptions()
+          .timeout(Duration.ofSeconds(60)).leaveGroup(true);
+      try {
+        serving.close(options);
+      } finally {
+        streams.close(options);
+      }
     } finally {
       if (broker != null) {
         broker.close();

@@ -22,9 +22,12 @@ public final class Service implements AutoCloseable {
   private final OpsServer ops;
   private final Pipeline pipeline;
   private final MicrometerMetrics.Binding kafkaMetrics;
+  private final MicrometerMetrics.Binding servingKafkaMetrics;
 
   private Service(StatusBoard board, RejectionCounts rejections, MicrometerMetrics metrics,
-      Tally tally, OpsServer ops, Pipeline pipeline, MicrometerMetrics.Binding kafkaMetrics) {
+      Tally tally, OpsServer ops, Pipeline pipeline, MicrometerMetrics.Binding kafkaMetrics,
+      MicrometerMetrics.Binding servingKafkaMetrics) {
+    this.servingKafkaMetrics = servingKafkaMetrics;
     this.board = board;
     this.rejections = rejections;
     this.metrics = metrics;
@@ -50,13 +53,14 @@ public final class Service implements AutoCloseable {
         ops = OpsServer.start(config.httpPort(), board, metrics::scrape, () -> {
           Pipeline p = running.get();
           return p == null ? Health.State.CREATED
-              : Health.State.named(p.streams().state().name());
+              : Health.State.named(p.state().name());
         });
       }
       Pipeline pipeline = Pipeline.start(config, tally, board, rejections);
       running.set(pipeline);
       return new Service(board, rejections, metrics, tally, ops, pipeline,
-          metrics.bindKafkaStreams(pipeline.streams()));
+          metrics.bindKafkaStreams(pipeline.streams()),
+          metrics.bindKafkaStreams(pipeline.serving()));
     } catch (IOException | InterruptedException | RuntimeException e) {
       if (ops != null) {
         ops.close();
@@ -96,6 +100,7 @@ public final class Service implements AutoCloseable {
   public void close() {
     try {
       kafkaMetrics.close();
+      servingKafkaMetrics.close();
       pipeline.close();
     } finally {
       if (ops != null) {

@@ -88,6 +88,10 @@ class AppConfigTest {
     assertEquals(OptimizerConfig.Kind.ADAM, challenger.optimizer().kind());
     assertEquals(0.002, challenger.optimizer().learningRate());
     assertEquals(0, champion.reset(), "reset generation 0 by default");
+    java.util.Properties serving = c.servingStreamsProperties("b:9092");
+    assertEquals(c.applicationId() + "-serving", serving.get("application.id"));
+    assertEquals("1", serving.get("num.stream.threads"), "serving.threads, 1 by default");
+    assertEquals("exactly_once_v2", serving.get("processing.guarantee"));
     assertEquals(3, AppConfig.load(null, Map.of(), Map.of("model.mlp.reset", "3")).pipeline()
         .models().stream().filter(m -> m.name().equals("mlp")).findFirst().orElseThrow()
         .reset());
