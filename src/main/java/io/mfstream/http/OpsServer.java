@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.mfstream.stream.serve.Replicas;
 import io.mfstream.stream.status.ModelStatus;
 import io.mfstream.stream.status.StatusBoard;
 import java.io.IOException;
@@ -42,9 +43,13 @@ import org.slf4j.LoggerFactory;
  *       live}, else 503</td></tr>
  *   <tr><td>{@code /readyz}</td><td>200 when it is {@linkplain Health.State#ready() ready}, else
  *       503</td></tr>
+ *   <tr><td>{@code /api/predict}, {@code /api/recommend}</td><td>predictions and
+ *       recommendations from the instance's replicas ({@link PredictionApi}, docs/HTTP-API.md)
+ *       </td></tr>
  * </table>
  *
- * <p>Every endpoint answers GET and HEAD; other methods get 405, other paths 404. A daemon thread
+ * <p>Every endpoint answers GET and HEAD ({@code /api/predict} also POST, a batch); other methods
+ * get 405, other paths 404. A daemon thread
  * samples the {@link StatusBoard} every {@link Options#sampleInterval()} into a
  * {@link StatusHistory} of {@link Options#historySize()} samples per model. {@link #close()}
  * stops the server and its threads.
@@ -94,6 +99,7 @@ public final class OpsServer implements AutoCloseable {
   private final ExecutorService handlers;
   private final ScheduledExecutorService sampler;
   private volatile boolean closed;
+  private final PredictionApi api = new PredictionApi(MAPPER);
 
   private OpsServer(InetSocketAddress address, StatusBoard board, Supplier<String> metrics,
       Health health, Options options, LongSupplier clock) throws IOException {
@@ -201,12 +207,17 @@ public final class OpsServer implements AutoCloseable {
         return;
       }
       String method = exchange.getRequestMethod();
-      if (!method.equals("GET") && !method.equals("HEAD")) {
-        exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+      boolean post = route == Route.PREDICT && method.equals("POST");
+      if (!post && !method.equals("GET") && !method.equals("HEAD")) {
+        exchange.getResponseHeaders().set("Allow", route == Route.PREDICT ? "GET, HEAD, POST"
+            : "GET, HEAD");
         send(exchange, 405, TEXT, "method not allowed: " + method + "\n");
         return;
       }
       switch (route) {
+        case PREDICT -> answer(exchange, post ? api.predictBatch(exchange.getRequestBody())
+            : api.predict(exchange.getRequestURI().getRawQuery()));
+        case RECOMMEND -> answer(exchange, api.recommend(exchange.getRequestURI().getRawQuery()));
         case PAGE -> send(exchange, 200, HTML, page);
         case METRICS -> send(exchange, 200, METRICS_CONTENT_TYPE, metrics.get());
         case STATUS -> status(exchange);
@@ -226,7 +237,7 @@ public final class OpsServer implements AutoCloseable {
   }
 
   private enum Route {
-    PAGE, METRICS, STATUS, HEALTH, READY;
+    PAGE, METRICS, STATUS, HEALTH, READY, PREDICT, RECOMMEND;
 
     static Route of(String path) {
       return switch (path) {
@@ -235,9 +246,24 @@ public final class OpsServer implements AutoCloseable {
         case "/api/status" -> STATUS;
         case "/healthz" -> HEALTH;
         case "/readyz" -> READY;
+        case "/api/predict" -> PREDICT;
+        case "/api/recommend" -> RECOMMEND;
         default -> null;
       };
     }
+  }
+
+  private static void answer(HttpExchange exchange, PredictionApi.Answer a) throws IOException {
+    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    send(exchange, a.status(), JSON, a.body());
+  }
+
+  /**
+   * Starts answering {@code /api/predict} and {@code /api/recommend} from {@code replicas}
+   * (docs/HTTP-API.md); until then they answer 503.
+   */
+  public void serve(Replicas replicas) {
+    api.serve(replicas);
   }
 
   private void status(HttpExchange exchange) throws IOException {

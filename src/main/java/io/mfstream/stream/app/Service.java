@@ -58,6 +58,9 @@ public final class Service implements AutoCloseable {
       }
       Pipeline pipeline = Pipeline.start(config, tally, board, rejections);
       running.set(pipeline);
+      if (ops != null) {
+        ops.serve(pipeline.replicas());
+      }
       return new Service(board, rejections, metrics, tally, ops, pipeline,
           metrics.bindKafkaStreams(pipeline.streams()),
           metrics.bindKafkaStreams(pipeline.serving()));

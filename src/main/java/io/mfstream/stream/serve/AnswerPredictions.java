@@ -3,7 +3,6 @@ package io.mfstream.stream.serve;
 import io.mfstream.stream.messages.Prediction;
 import io.mfstream.stream.messages.PredictionRequest;
 import io.mfstream.stream.status.PipelineMetrics;
-import io.mfstream.stream.train.ModelUpdates.Header;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -45,14 +44,10 @@ public final class AnswerPredictions
     }
     long now = System.currentTimeMillis();
     for (ModelReplica r : replicas.models()) {
-      Header h = r.header();
-      if (h == null) {
-        continue;
+      Prediction answer = r.predict(q.requestId(), q.user(), q.item(), now);
+      if (answer != null) {
+        context.forward(new Record<>(q.requestId(), answer, record.timestamp()));
       }
-      ModelReplica.Score s = r.predict(h, q.user(), q.item());
-      Prediction p = new Prediction(q.requestId(), q.user(), q.item(), s.rating(), r.model(),
-          h.version(), h.trained(), s.coldStart(), now, h.isDegraded());
-      context.forward(new Record<>(q.requestId(), p, record.timestamp()));
     }
     metrics.requestAnswered(PipelineMetrics.RequestKind.PREDICTION,
         Math.max(0, System.currentTimeMillis() - record.timestamp()));

@@ -3,7 +3,6 @@ package io.mfstream.stream.serve;
 import io.mfstream.stream.messages.Recommendation;
 import io.mfstream.stream.messages.RecommendationRequest;
 import io.mfstream.stream.status.PipelineMetrics;
-import io.mfstream.stream.train.ModelUpdates.Header;
 import java.util.List;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -44,15 +43,10 @@ public final class AnswerRecommendations
     List<String> seen = replicas.seen(q.user());
     long now = System.currentTimeMillis();
     for (ModelReplica r : replicas.models()) {
-      Header h = r.header();
-      if (h == null) {
-        continue;
+      Recommendation answer = r.recommend(q.requestId(), q.user(), q.n(), seen, now);
+      if (answer != null) {
+        context.forward(new Record<>(q.requestId(), answer, record.timestamp()));
       }
-      ModelReplica.Recommended best = r.recommend(h, q.user(), q.n(), seen);
-      context.forward(new Record<>(q.requestId(), new Recommendation(q.requestId(), q.user(),
-          best.items(), r.model(), h.version(), h.trained(), best.coldStart(), now,
-          h.isDegraded()),
-          record.timestamp()));
     }
     metrics.requestAnswered(PipelineMetrics.RequestKind.RECOMMENDATION,
         Math.max(0, System.currentTimeMillis() - record.timestamp()));

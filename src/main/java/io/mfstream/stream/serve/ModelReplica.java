@@ -1,6 +1,8 @@
 package io.mfstream.stream.serve;
 
 import io.mfstream.model.ModelType;
+import io.mfstream.stream.messages.Prediction;
+import io.mfstream.stream.messages.Recommendation;
 import io.mfstream.stream.messages.ScoredItem;
 import io.mfstream.stream.train.ModelUpdates.Header;
 import java.util.ArrayList;
@@ -56,6 +58,35 @@ public final class ModelReplica {
 
   public int items() {
     return items.count();
+  }
+
+  /**
+   * This model's answer to a prediction request, stamped with its header's freshness; null
+   * before the model published anything.
+   */
+  public Prediction predict(String requestId, String user, String item, long now) {
+    Header h = header;
+    if (h == null) {
+      return null;
+    }
+    Score s = predict(h, user, item);
+    return new Prediction(requestId, user, item, s.rating(), model, h.version(), h.trained(),
+        s.coldStart(), now, h.isDegraded());
+  }
+
+  /**
+   * This model's answer to a recommendation request (its n best items the user has not rated);
+   * null before the model published anything.
+   */
+  public Recommendation recommend(String requestId, String user, int n, Collection<String> seen,
+      long now) {
+    Header h = header;
+    if (h == null) {
+      return null;
+    }
+    Recommended best = recommend(h, user, n, seen);
+    return new Recommendation(requestId, user, best.items(), model, h.version(), h.trained(),
+        best.coldStart(), now, h.isDegraded());
   }
 
   // Writer side: Replicas.apply, on the replica's update thread.
