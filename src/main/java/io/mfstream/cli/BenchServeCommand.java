@@ -2,9 +2,7 @@ package io.mfstream.cli;
 
 import io.mfstream.bench.ServingBenchmark;
 import io.mfstream.data.Rating;
-import io.mfstream.stream.validate.ValidatorConfig;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,26 +72,14 @@ final class BenchServeCommand implements Callable<Integer> {
       default -> throw new IllegalArgumentException("--kinds: '" + k + "' is neither prediction "
           + "nor recommendation");
     }).toList();
-    List<Rating> ratings = data.load(dataFile, "timestamp", spec.commandLine().getErr())
-        .ratings();
-    if (dataFile == null) {
-      ratings = DataOptions.clip(ratings, ValidatorConfig.DEFAULT_MIN_RATING,
-          ValidatorConfig.DEFAULT_MAX_RATING);
-    }
-    if (limit != null) {
-      ratings = ratings.subList(0, Math.min(limit, ratings.size()));
-    }
+    List<Rating> ratings = data.loadForStreaming(dataFile, limit, spec.commandLine().getErr());
     out.printf("bench-serve: %,d ratings, settings %s, training at %,.0f ratings/s, %.0f s per "
         + "phase%n", ratings.size(), settings, trainRate, seconds);
-    out.printf("load average at start: %.2f%n", loadAverage());
+    out.printf("load average at start: %.2f%n", DataOptions.loadAverage());
     ServingBenchmark.run(ratings, settings, trainRate, parsed, rates, seconds, n, out);
-    out.printf("load average at end: %.2f%n", loadAverage());
+    out.printf("load average at end: %.2f%n", DataOptions.loadAverage());
     out.printf("  (answered: by every model within the phase; latency: from sending the request "
         + "to its last answer; delay: from producing a rating to the step that learned it)%n");
     return 0;
-  }
-
-  private static double loadAverage() {
-    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 }

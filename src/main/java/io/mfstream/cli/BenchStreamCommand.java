@@ -2,9 +2,7 @@ package io.mfstream.cli;
 
 import io.mfstream.data.Rating;
 import io.mfstream.stream.app.StreamingBenchmark;
-import io.mfstream.stream.validate.ValidatorConfig;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -70,15 +68,7 @@ final class BenchStreamCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     boolean ceiling = !noCeiling;
-    List<Rating> ratings = data.load(dataFile, "timestamp", spec.commandLine().getErr())
-        .ratings();
-    if (dataFile == null) {
-      ratings = DataOptions.clip(ratings, ValidatorConfig.DEFAULT_MIN_RATING,
-          ValidatorConfig.DEFAULT_MAX_RATING);
-    }
-    if (limit != null) {
-      ratings = ratings.subList(0, Math.min(limit, ratings.size()));
-    }
+    List<Rating> ratings = data.loadForStreaming(dataFile, limit, spec.commandLine().getErr());
     if (repeat < 1) {
       throw new IllegalArgumentException("--repeat must be at least 1, got " + repeat);
     }
@@ -112,7 +102,7 @@ final class BenchStreamCommand implements Callable<Integer> {
     }
     out.printf("bench-stream: %,d ratings, settings %s, %d round(s)%n", ratings.size(), base,
         rounds);
-    out.printf("load average at start: %.2f%n", loadAverage());
+    out.printf("load average at start: %.2f%n", DataOptions.loadAverage());
     if (warmup > 0) {
       Map.Entry<String, Map<String, String>> first = parsed.entrySet().iterator().next();
       out.printf("warm-up (discarded):%n");
@@ -121,13 +111,15 @@ final class BenchStreamCommand implements Callable<Integer> {
     }
     Map<String, List<StreamingBenchmark.Result>> byVariant = new LinkedHashMap<>();
     for (int r = 0; r < rounds; r++) {
-      out.printf("round %d of %d (load average %.2f)%n", r + 1, rounds, loadAverage());
+      out.printf("round %d of %d (load average %.2f)%n", r + 1, rounds,
+          DataOptions.loadAverage());
       for (StreamingBenchmark.Result res : StreamingBenchmark.run(ratings, base, parsed, ceiling,
           out)) {
         byVariant.computeIfAbsent(res.variant(), k -> new ArrayList<>()).add(res);
       }
     }
-    out.printf("%nmedian over %d round(s) (load average at end %.2f):%n", rounds, loadAverage());
+    out.printf("%nmedian over %d round(s) (load average at end %.2f):%n", rounds,
+        DataOptions.loadAverage());
     out.printf("  %-26s %12s %12s %9s %14s %12s%n", "variant", "ratings/s", "ceiling/s",
         "ratio", "records/rating", "bytes/rating");
     for (Map.Entry<String, List<StreamingBenchmark.Result>> e : byVariant.entrySet()) {
@@ -150,9 +142,5 @@ final class BenchStreamCommand implements Callable<Integer> {
     double[] v = rs.stream().mapToDouble(f).sorted().toArray();
     int n = v.length;
     return n == 0 ? Double.NaN : n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-  }
-
-  private static double loadAverage() {
-    return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
   }
 }

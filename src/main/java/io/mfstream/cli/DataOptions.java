@@ -64,6 +64,26 @@ final class DataOptions {
         Math.max(min, Math.min(max, r.rating())), r.timestamp())).toList();
   }
 
+  /**
+   * What the streaming benchmarks replay: the ratings in timestamp order, synthetic ones clipped
+   * to the validator's default range (so that none is dead-lettered), the first {@code limit}
+   * when it is set.
+   */
+  List<Rating> loadForStreaming(Path file, Integer limit, PrintWriter err) throws IOException {
+    List<Rating> ratings = load(file, "timestamp", err).ratings();
+    if (file == null) {
+      ratings = clip(ratings, io.mfstream.stream.validate.ValidatorConfig.DEFAULT_MIN_RATING,
+          io.mfstream.stream.validate.ValidatorConfig.DEFAULT_MAX_RATING);
+    }
+    return limit == null ? ratings : ratings.subList(0, Math.min(limit, ratings.size()));
+  }
+
+  /** The system load average over the last minute, which the benchmarks print beside figures. */
+  static double loadAverage() {
+    return java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        .getSystemLoadAverage();
+  }
+
   /** Ratings and where they came from, for the commands' first line. */
   record Loaded(List<Rating> ratings, String source) {}
 

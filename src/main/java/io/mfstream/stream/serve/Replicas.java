@@ -2,7 +2,6 @@ package io.mfstream.stream.serve;
 
 import io.mfstream.stream.train.ModelUpdates;
 import io.mfstream.stream.train.ModelUpdates.Header;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +17,8 @@ import java.util.Map;
  */
 public final class Replicas {
   private final Map<String, ModelReplica> models = new LinkedHashMap<>();
+  /** The same replicas in the configured order, for every request to iterate without a copy. */
+  private final List<ModelReplica> inOrder;
   private final SeenItems seen = new SeenItems();
 
   /** Replicas of these models, in this order; records of other models are ignored. */
@@ -25,11 +26,12 @@ public final class Replicas {
     for (String m : modelNames) {
       models.put(m, new ModelReplica(m));
     }
+    inOrder = List.copyOf(models.values());
   }
 
-  /** Every model's replica, in the configured order. */
+  /** Every model's replica, in the configured order (unmodifiable). */
   public List<ModelReplica> models() {
-    return new ArrayList<>(models.values());
+    return inOrder;
   }
 
   /** The replica of {@code model}, or null when it is not configured. */
