@@ -172,7 +172,8 @@ public final class ServingBenchmark {
     Thread training = new Thread(() -> {
       try {
         Replayer.builder(bootstrap).clientId("bench-serve-train-" + tag)
-            .ratingsPerSecond(trainRate).build().replay(cycle(ratings, (long) Math.ceil(trainRate * seconds)));
+            .ratingsPerSecond(trainRate).build()
+            .replay(cycle(ratings, (long) Math.ceil(trainRate * seconds)));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
