@@ -132,6 +132,16 @@ public final class MfNetwork {
     }
   }
 
+  /** The user side's row-addressed parameters: the embedding, then the bias in biased MF. */
+  public List<ParamTable> userTables() {
+    return user.tables();
+  }
+
+  /** The item side's row-addressed parameters: the embedding, then the bias in biased MF. */
+  public List<ParamTable> itemTables() {
+    return item.tables();
+  }
+
   /** Every row-addressed parameter: user side first, then item side. */
   public List<ParamTable> tables() {
     List<ParamTable> all = new ArrayList<>(user.tables());

@@ -1,7 +1,10 @@
 package io.mfstream.model;
 
 import io.mfstream.model.kernel.Kernels;
+import java.nio.ByteBuffer;
+import java.nio.FloatBuffer;
 import java.util.List;
+import org.nd4j.linalg.api.buffer.DataBuffer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -32,6 +35,9 @@ public final class ParamTable {
   private final boolean interleaved;
   /** The values and state side by side, when interleaved; else null. */
   private INDArray backing;
+  /** {@link #backingView()}'s buffer and the backing array it views. */
+  private FloatBuffer backingView;
+  private INDArray backingViewOf;
   private INDArray values;
   private INDArray[] state = new INDArray[0];
   private int rows;
@@ -116,6 +122,78 @@ public final class ParamTable {
 
   public int stateSlots() {
     return state.length;
+  }
+
+  public DataType dataType() {
+    return dataType;
+  }
+
+  /**
+   * Appends row {@code row}'s values and then each state slot's row ({@code width} elements each)
+   * to {@code out}, as float32, or float64 for a DOUBLE table: the layout a stored row keeps.
+   * With row state interleaved (the CPU backend) that is one contiguous stretch of memory, copied
+   * at once.
+   */
+  public void writeRow(int row, ByteBuffer out) {
+    checkRow(row);
+    int n = width * (1 + state.length);
+    if (interleaved && dataType == DataType.FLOAT) {
+      int at = out.position();
+      out.asFloatBuffer().put(backingView().slice(row * n, n));
+      out.position(at + n * Float.BYTES);
+      return;
+    }
+    for (int slot = 0; slot <= state.length; slot++) {
+      INDArray a = slot == 0 ? values : state[slot - 1];
+      DataBuffer data = a.data(); // a view's buffer already starts at the view's offset
+      long base = (long) row * a.stride(0);
+      for (int j = 0; j < width; j++) {
+        if (dataType == DataType.DOUBLE) {
+          out.putDouble(data.getDouble(base + j));
+        } else {
+          out.putFloat(data.getFloat(base + j));
+        }
+      }
+    }
+  }
+
+  /** Sets row {@code row}'s values and state from what {@link #writeRow} wrote. */
+  public void readRow(int row, ByteBuffer in) {
+    checkRow(row);
+    int n = width * (1 + state.length);
+    if (interleaved && dataType == DataType.FLOAT) {
+      int at = in.position();
+      backingView().slice(row * n, n).put(in.asFloatBuffer().limit(n));
+      in.position(at + n * Float.BYTES);
+      return;
+    }
+    for (int slot = 0; slot <= state.length; slot++) {
+      INDArray a = slot == 0 ? values : state[slot - 1];
+      DataBuffer data = a.data();
+      long base = (long) row * a.stride(0);
+      for (int j = 0; j < width; j++) {
+        if (dataType == DataType.DOUBLE) {
+          data.put(base + j, in.getDouble());
+        } else {
+          data.put(base + j, in.getFloat());
+        }
+      }
+    }
+  }
+
+  private void checkRow(int row) {
+    if (row < 0 || row >= rows) {
+      throw new IndexOutOfBoundsException("row " + row + " of " + name + " (" + rows + " rows)");
+    }
+  }
+
+  /** The interleaved backing array's memory as a FloatBuffer, rows of width * (1 + slots). */
+  private FloatBuffer backingView() {
+    if (backingView == null || backingViewOf != backing) {
+      backingView = backing.data().asNioFloat(); // a JNI call: kept until the table grows
+      backingViewOf = backing;
+    }
+    return backingView;
   }
 
   /** The rows touched by the current batch's gradient. */

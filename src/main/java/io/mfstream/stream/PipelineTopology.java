@@ -8,15 +8,16 @@ import io.mfstream.stream.serve.ReplicaUpdater;
 import io.mfstream.stream.serve.Replicas;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.StatusBoard;
+import io.mfstream.stream.train.SeenItemsStore;
 import io.mfstream.stream.train.SnapshotRequests;
 import io.mfstream.stream.train.TrainProcessor;
 import io.mfstream.stream.validate.RejectionCounts;
 import io.mfstream.stream.validate.ValidationTopology;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -30,9 +31,9 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * ratings ─► validate ─┬─ rejected ──────────────────────────────────────► ratings-dlq
  *                      └─ valid, one copy per model ─► ratings-valid (partition i = model i)
- * ratings-valid ─► train (store model-state) ─┬─ every N ratings ─────────► rmse
- *                                             └─ after each step ─────────► model-updates
- * model-updates ─► in-memory replicas of every model (every instance, global processor)
+ * ratings-valid ─► train (stores model-state, seen-items) ─ every N ratings ─► rmse
+ * model-state and seen-items changelogs ─► in-memory replicas of every model (every instance,
+ *                                          global processors)
  * prediction-requests ─────► answer from the replica, once per model ─────► predictions
  * recommendation-requests ─► top-n unseen items, once per model ──────────► recommendations
  * </pre>
@@ -40,8 +41,9 @@ import org.apache.kafka.streams.state.Stores;
  * It runs as two Kafka Streams applications in one process, {@link #core} (validation and
  * training) and {@link #serving} (the replicas and the answers, under the application id with
  * {@code -serving} appended, on threads of its own), so that a flood of requests cannot take the
- * trainers' threads. {@link #build} is both in one topology, for {@code TopologyTestDriver}.
- * Building starts nothing.
+ * trainers' threads. The serving application reads the core application's store changelogs,
+ * so it needs the core's application id ({@link #changelog}). {@link #build} is both in one
+ * topology, for {@code TopologyTestDriver}. Building starts nothing.
  */
 public final class PipelineTopology {
   public static final String RATINGS_SOURCE = ValidationTopology.SOURCE;
@@ -57,26 +59,42 @@ public final class PipelineTopology {
 
   private PipelineTopology() {}
 
-  public static Topology build(PipelineSettings settings, StatusBoard board,
-      PipelineMetrics metrics, RejectionCounts counts) {
-    return build(settings, board, metrics, counts, new SnapshotRequests(),
+  /** The whole pipeline in one topology, run under {@code applicationId}. */
+  public static Topology build(String applicationId, PipelineSettings settings,
+      StatusBoard board, PipelineMetrics metrics, RejectionCounts counts) {
+    return build(applicationId, settings, board, metrics, counts, new SnapshotRequests(),
         new Replicas(settings.modelNames()));
   }
 
   /**
-   * The whole pipeline in one topology, with trainers that also serve snapshot exports from
-   * {@code snapshots}, and serving from {@code replicas}, which the topology keeps up to date.
+   * The whole pipeline in one topology, run under {@code applicationId}, with trainers that also
+   * serve snapshot exports from {@code snapshots}, and serving from {@code replicas}, which the
+   * topology keeps up to date.
    */
-  public static Topology build(PipelineSettings settings, StatusBoard board,
-      PipelineMetrics metrics, RejectionCounts counts, SnapshotRequests snapshots,
-      Replicas replicas) {
+  public static Topology build(String applicationId, PipelineSettings settings,
+      StatusBoard board, PipelineMetrics metrics, RejectionCounts counts,
+      SnapshotRequests snapshots, Replicas replicas) {
     Topology t = new Topology();
     addCore(t, settings, board, metrics, counts, snapshots);
-    addServing(t, replicas, metrics);
+    addServing(t, applicationId, replicas, metrics);
     return t;
   }
 
-  /** Validation and training: ratings in, {@code rmse} and {@code model-updates} out. */
+  /**
+   * The changelog topic of a store of the core application {@code applicationId}: Kafka Streams
+   * names it {@code <application.id>-<store>-changelog}.
+   */
+  public static String changelog(String applicationId, String store) {
+    return applicationId + "-" + store + "-changelog";
+  }
+
+  /** The changelog topics the serving application reads: the trainers' stores'. */
+  public static List<String> servingFeeds(String applicationId) {
+    return List.of(changelog(applicationId, TrainProcessor.STORE),
+        changelog(applicationId, SeenItemsStore.STORE));
+  }
+
+  /** Validation and training: ratings in, {@code rmse} and the stores' changelogs out. */
   public static Topology core(PipelineSettings settings, StatusBoard board,
       PipelineMetrics metrics, RejectionCounts counts, SnapshotRequests snapshots) {
     Topology t = new Topology();
@@ -84,10 +102,14 @@ public final class PipelineTopology {
     return t;
   }
 
-  /** The replicas, kept from {@code model-updates}, and the answers to requests. */
-  public static Topology serving(Replicas replicas, PipelineMetrics metrics) {
+  /**
+   * The replicas, kept from the stores' changelogs of the core application
+   * {@code coreApplicationId}, and the answers to requests.
+   */
+  public static Topology serving(String coreApplicationId, Replicas replicas,
+      PipelineMetrics metrics) {
     Topology t = new Topology();
-    addServing(t, replicas, metrics);
+    addServing(t, coreApplicationId, replicas, metrics);
     return t;
   }
 
@@ -101,28 +123,36 @@ public final class PipelineTopology {
         Topics.RATINGS_VALID.valueSerde().deserializer(), Topics.RATINGS_VALID.name());
     t.addProcessor(TRAIN, TrainProcessor.supplier(settings.models(), settings.reportEvery(),
         settings.lingerMs(), board, metrics, snapshots), TRAIN_SOURCE);
-    // Cached: the counters, RMSE ring slot and pending ratings are rewritten for every rating;
-    // the cache keeps the latest value per key and writes it to RocksDB and the changelog at the
-    // commit (docs/BENCHMARKS.md).
-    t.addStateStore(Stores.keyValueStoreBuilder(
-        Stores.persistentKeyValueStore(TrainProcessor.STORE), Serdes.Bytes(), Serdes.ByteArray())
-        .withCachingEnabled(), TRAIN);
+    // Cached: rows touched by consecutive steps, the counters, the RMSE ring and the pending
+    // ratings are rewritten again and again; the cache keeps the latest value per key and writes
+    // it to RocksDB and the changelog at the commit (docs/BENCHMARKS.md). The changelogs are
+    // the serving replicas' feed.
+    for (String store : List.of(TrainProcessor.STORE, SeenItemsStore.STORE)) {
+      t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store),
+          Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), TRAIN);
+    }
     t.addSink(TrainProcessor.RMSE_CHILD, Topics.RMSE.name(), new StringSerializer(),
         Topics.RMSE.valueSerde().serializer(), TRAIN);
-    t.addSink(TrainProcessor.UPDATES_CHILD, Topics.MODEL_UPDATES.name(), new StringSerializer(),
-        new ByteArraySerializer(), TRAIN);
   }
 
-  private static void addServing(Topology t, Replicas replicas, PipelineMetrics metrics) {
+  private static void addServing(Topology t, String coreApplicationId, Replicas replicas,
+      PipelineMetrics metrics) {
 
-    // In memory, so that every start restores it from the beginning, and through the processor
-    // (Topology.addGlobalStore reprocesses on restore): the replicas are rebuilt whole. The
-    // store itself stays empty.
+    // In memory, so that every start restores them from the beginning, and through the
+    // processors (Topology.addGlobalStore reprocesses on restore): the replicas are rebuilt
+    // whole. The stores themselves stay empty.
     t.addGlobalStore(Stores.keyValueStoreBuilder(
-            Stores.inMemoryKeyValueStore(ReplicaUpdater.STORE), Serdes.String(),
+            Stores.inMemoryKeyValueStore(ReplicaUpdater.MODELS_STORE), Serdes.ByteArray(),
             Serdes.ByteArray()).withLoggingDisabled(),
-        "model-updates-source", new StringDeserializer(), new ByteArrayDeserializer(),
-        Topics.MODEL_UPDATES.name(), "replica-updater", () -> new ReplicaUpdater(replicas));
+        "model-state-feed", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+        changelog(coreApplicationId, TrainProcessor.STORE), "model-replica-updater",
+        () -> ReplicaUpdater.models(replicas));
+    t.addGlobalStore(Stores.keyValueStoreBuilder(
+            Stores.inMemoryKeyValueStore(ReplicaUpdater.SEEN_STORE), Serdes.ByteArray(),
+            Serdes.ByteArray()).withLoggingDisabled(),
+        "seen-items-feed", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
+        changelog(coreApplicationId, SeenItemsStore.STORE), "seen-items-replica-updater",
+        () -> ReplicaUpdater.seenItems(replicas));
 
     t.addSource(PREDICTION_SOURCE, new StringDeserializer(),
         Topics.PREDICTION_REQUESTS.valueSerde().deserializer(),

@@ -97,7 +97,7 @@ class CreateTopicsScriptTest {
     for (TopicDefinition d : TopicDefinitions.load(TOPICS)) {
       expected.put(d.name(), expectedArguments(BOOTSTRAP, d));
     }
-    assertEquals(9, expected.size(), "the project's nine topics");
+    assertEquals(8, expected.size(), "the project's eight topics");
     assertEquals(expected, byTopic(run.invocations()));
   }
 
@@ -110,8 +110,9 @@ class CreateTopicsScriptTest {
         "--config", "cleanup.policy=delete", "--config", "retention.ms=604800000"),
         created.get("ratings"));
     assertEquals(List.of("--bootstrap-server", "kafka:9092", "--create", "--if-not-exists",
-        "--topic", "model-updates", "--partitions", "3", "--replication-factor", "1",
-        "--config", "cleanup.policy=compact"), created.get("model-updates"));
+        "--topic", "predictions", "--partitions", "3", "--replication-factor", "1",
+        "--config", "cleanup.policy=delete", "--config", "retention.ms=86400000"),
+        created.get("predictions"));
     assertEquals("1", created.get("ratings-dlq").get(7), "ratings-dlq has one partition");
   }
 

@@ -9,21 +9,19 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mfstream.model.ModelType;
 import io.mfstream.stream.serve.Replicas;
 import io.mfstream.stream.status.StatusBoard;
-import io.mfstream.stream.train.ModelUpdates;
-import io.mfstream.stream.train.ModelUpdates.Header;
+import io.mfstream.stream.serve.StateRecords;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** /api/predict and /api/recommend over a real socket, from replicas fed as model-updates. */
+/** /api/predict and /api/recommend over a real socket, from replicas fed as the trainers' changelogs feed them. */
 class PredictionApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient client = HttpClient.newBuilder()
@@ -41,28 +39,15 @@ class PredictionApiTest {
     server.close();
   }
 
-  private static byte[] floats(float... v) {
-    ByteBuffer b = ByteBuffer.allocate(4 * v.length);
-    for (float f : v) {
-      b.putFloat(f);
-    }
-    return b.array();
-  }
-
   /** Two models: biased MF (k 2) that knows u1, i1, i2, i3, and plain MF (k 2) that knows u1, i1. */
   private Replicas replicas() {
     Replicas r = new Replicas(List.of("bmf", "pmf"));
-    r.apply(ModelUpdates.headerKey("bmf"),
-        new Header(ModelType.BIASED_MF, 2, 0, 12, 192, 3.5, 1, 3).encode());
-    r.apply(ModelUpdates.userKey("bmf", "u1"), floats(1, 0, 0.25f));
-    r.apply(ModelUpdates.itemKey("bmf", "i1"), floats(1, 0, 0));
-    r.apply(ModelUpdates.itemKey("bmf", "i2"), floats(0.5f, 0, 0));
-    r.apply(ModelUpdates.itemKey("bmf", "i3"), floats(0, 0, 1));
-    r.apply(ModelUpdates.headerKey("pmf"),
-        new Header(ModelType.PLAIN_MF, 2, 0, 3, 48, 3.5, 1, 1).encode());
-    r.apply(ModelUpdates.userKey("pmf", "u1"), floats(2, 1));
-    r.apply(ModelUpdates.itemKey("pmf", "i1"), floats(1, 1));
-    r.apply(ModelUpdates.seenKey("u1", "i1"), new byte[0]);
+    StateRecords.model(r, 0, ModelType.BIASED_MF, 2, 0, 12, 192, 3.5, List.of("u1"),
+        List.of(new float[] {1, 0, 0.25f}), List.of("i1", "i2", "i3"),
+        List.of(new float[] {1, 0, 0}, new float[] {0.5f, 0, 0}, new float[] {0, 0, 1}));
+    StateRecords.model(r, 1, ModelType.PLAIN_MF, 2, 0, 3, 48, 3.5, List.of("u1"),
+        List.of(new float[] {2, 1}), List.of("i1"), List.of(new float[] {1, 1}));
+    StateRecords.seen(r, "u1", "i1");
     return r;
   }
 

@@ -52,7 +52,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The whole topology in {@code TopologyTestDriver} (one partition per topic, so one model):
  * validation and dead letters, prequential scoring equal to the offline learner, batching, RMSE
- * reports, model-updates feeding the serving replica, predictions for known and unknown ids,
+ * reports, the trainer store's changelog feeding the serving replica, predictions for known and unknown ids,
  * recommendations that skip rated items.
  */
 class PipelineTopologyTest {
@@ -78,7 +78,8 @@ class PipelineTopologyTest {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    return new TopologyTestDriver(PipelineTopology.build(settings, board, metrics, counts), p);
+    return new TopologyTestDriver(PipelineTopology.build("pipeline-test", settings, board, metrics,
+        counts), p);
   }
 
   @org.junit.jupiter.api.Test
@@ -87,7 +88,7 @@ class PipelineTopologyTest {
         new PipelineSettings(List.of(spec(ModelType.BIASED_MF)), REPORT_EVERY, 0,
             ValidatorConfig.defaults()), new StatusBoard(), PipelineMetrics.NONE,
         new RejectionCounts(), new io.mfstream.stream.train.SnapshotRequests()).describe();
-    org.apache.kafka.streams.TopologyDescription serving = PipelineTopology.serving(
+    org.apache.kafka.streams.TopologyDescription serving = PipelineTopology.serving("app",
         new io.mfstream.stream.serve.Replicas(List.of("biased-mf")), PipelineMetrics.NONE)
         .describe();
     assertTrue(core.toString().contains(PipelineTopology.TRAIN), core.toString());
@@ -96,7 +97,10 @@ class PipelineTopologyTest {
     assertTrue(serving.toString().contains(PipelineTopology.PREDICT)
         && serving.toString().contains(PipelineTopology.RECOMMEND), serving.toString());
     assertFalse(serving.toString().contains(PipelineTopology.TRAIN + " "), serving.toString());
-    assertEquals(1, serving.globalStores().size(), "the replicas' global processor");
+    assertEquals(2, serving.globalStores().size(), "the replicas' global processors");
+    assertTrue(serving.toString().contains("app-model-state-changelog")
+        && serving.toString().contains("app-seen-items-changelog"),
+        "they read the core application's store changelogs: " + serving);
   }
 
   @org.junit.jupiter.api.Test
@@ -107,8 +111,9 @@ class PipelineTopologyTest {
     // The application's own Kafka Streams settings (its deserialization exception handler).
     Properties p = io.mfstream.stream.app.AppConfig.load(null, java.util.Map.of(),
         java.util.Map.of("state.dir", stateDir.toString())).streamsProperties("unused:9092");
-    try (TopologyTestDriver d = new TopologyTestDriver(PipelineTopology.build(settings,
-        new StatusBoard(), PipelineMetrics.NONE, new RejectionCounts()), p)) {
+    try (TopologyTestDriver d = new TopologyTestDriver(PipelineTopology.build(
+        p.getProperty(StreamsConfig.APPLICATION_ID_CONFIG), settings, new StatusBoard(),
+        PipelineMetrics.NONE, new RejectionCounts()), p)) {
       TestInputTopic<byte[], byte[]> ratings = d.createInputTopic(Topics.RATINGS.name(),
           new ByteArraySerializer(), new ByteArraySerializer());
       for (Rating r : TestRatings.random(BATCH, 2, 2, 3)) {

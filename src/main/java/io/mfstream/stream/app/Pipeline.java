@@ -32,6 +32,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -125,15 +126,16 @@ public final class Pipeline implements AutoCloseable {
         bootstrap = config.get("bootstrap.servers");
         props = config.streamsProperties(bootstrap);
       }
-      prepareTopics(config, bootstrap, topics, settings.models().size());
+      prepareTopics(config, bootstrap, topics, settings.models().size(),
+          props.getProperty(StreamsConfig.REPLICATION_FACTOR_CONFIG));
       SnapshotRequests snapshots = new SnapshotRequests();
       Replicas replicas = new Replicas(settings.modelNames());
       KafkaStreams streams = new KafkaStreams(
           PipelineTopology.core(settings, board, metrics, counts, snapshots), props);
       Properties servingProps = config.servingStreamsProperties(bootstrap);
       servingProps.put(StreamsConfig.STATE_DIR_CONFIG, props.get(StreamsConfig.STATE_DIR_CONFIG));
-      KafkaStreams serving = new KafkaStreams(PipelineTopology.serving(replicas, metrics),
-          servingProps);
+      KafkaStreams serving = new KafkaStreams(PipelineTopology.serving(config.applicationId(),
+          replicas, metrics), servingProps);
       Pipeline p = new Pipeline(config, board, counts, broker, tempDir, bootstrap, streams,
           serving, snapshots, replicas);
       for (KafkaStreams k : List.of(streams, serving)) {
@@ -158,7 +160,8 @@ public final class Pipeline implements AutoCloseable {
   }
 
   private static void prepareTopics(AppConfig config, String bootstrap,
-      List<TopicDefinition> topics, int models) throws InterruptedException {
+      List<TopicDefinition> topics, int models, String replicationFactor)
+      throws InterruptedException {
     Map<String, Object> admin = new HashMap<>(config.kafkaClientSettings());
     admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin a = Admin.create(admin)) {
@@ -169,7 +172,7 @@ public final class Pipeline implements AutoCloseable {
         }
       }
       Set<String> needed = Set.of(Topics.RATINGS.name(), Topics.RATINGS_VALID.name(),
-          Topics.RATINGS_DLQ.name(), Topics.RMSE.name(), Topics.MODEL_UPDATES.name(),
+          Topics.RATINGS_DLQ.name(), Topics.RMSE.name(),
           Topics.PREDICTION_REQUESTS.name(), Topics.PREDICTIONS.name(),
           Topics.RECOMMENDATION_REQUESTS.name(), Topics.RECOMMENDATIONS.name());
       // TopicCreator returns once the topics it created are listed, so one look suffices.
@@ -188,9 +191,44 @@ public final class Pipeline implements AutoCloseable {
             + valid.partitions().size() + " partitions but " + models + " models are configured:"
             + " it needs one partition per model (raise its partitions)");
       }
+      createFeeds(a, config.applicationId(), valid, replicationFactor);
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("cannot prepare the topics on " + bootstrap + ": "
           + rootMessage(e), e);
+    }
+  }
+
+  /**
+   * Creates the trainers' store changelogs, if missing, before anything starts: Kafka Streams
+   * would create them at the core application's first rebalance, but the serving application's
+   * replicas read them from its start. They are what Kafka Streams creates: compacted, with a
+   * partition per {@code ratings-valid} partition (a task each), replicated as Kafka Streams'
+   * {@code replication.factor} says or else as {@code ratings-valid} is. An existing one with
+   * another partition count is refused here, with the way out, rather than by Kafka Streams later.
+   */
+  private static void createFeeds(Admin a, String applicationId, TopicDescription valid,
+      String replicationFactor) throws InterruptedException {
+    int partitions = valid.partitions().size();
+    short rf = replicationFactor == null ? -1 : Short.parseShort(replicationFactor.trim());
+    if (rf < 1) {
+      rf = (short) valid.partitions().get(0).replicas().size();
+    }
+    List<TopicDefinition> feeds = new ArrayList<>();
+    for (String feed : PipelineTopology.servingFeeds(applicationId)) {
+      feeds.add(new TopicDefinition(feed, partitions, rf, Map.of(
+          TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+          TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime")));
+    }
+    TopicCreator.Result r = TopicCreator.createAll(a, feeds, ADMIN_TIMEOUT);
+    if (!r.created().isEmpty()) {
+      LOG.info("created the trainers' store changelogs {}", r.created());
+    }
+    for (TopicCreator.PartitionMismatch m : r.partitionMismatches()) {
+      throw new IllegalStateException("topic " + m.topic() + " has " + m.actual()
+          + " partitions but " + Topics.RATINGS_VALID.name() + " has " + partitions + ": a "
+          + "trainer store's changelog needs one partition per " + Topics.RATINGS_VALID.name()
+          + " partition. After changing " + Topics.RATINGS_VALID.name() + "'s partitions, start "
+          + "under a new application.id (docs/UPGRADING.md)");
     }
   }
 
@@ -207,7 +245,7 @@ public final class Pipeline implements AutoCloseable {
     return streams;
   }
 
-  /** The models as this instance serves them (in memory, from {@code model-updates}). */
+  /** The models as this instance serves them (in memory, from the trainers' changelogs). */
   public Replicas replicas() {
     return replicas;
   }

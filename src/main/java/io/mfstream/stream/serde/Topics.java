@@ -58,11 +58,4 @@ public final class Topics {
   /** Rolling prequential RMSE reports, keyed by model name. */
   public static final Topic<String, RmseReport> RMSE =
       new Topic<>("rmse", Serdes.String(), JsonSerde.of(RmseReport.class));
-
-  /**
-   * Changed model rows published by the trainer (compacted). The key and value formats belong to
-   * the trainer and are not defined yet; until then this declares string keys and raw values.
-   */
-  public static final Topic<String, byte[]> MODEL_UPDATES =
-      new Topic<>("model-updates", Serdes.String(), Serdes.ByteArray());
 }

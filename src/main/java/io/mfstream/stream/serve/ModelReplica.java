@@ -4,33 +4,62 @@ import io.mfstream.model.ModelType;
 import io.mfstream.stream.messages.Prediction;
 import io.mfstream.stream.messages.Recommendation;
 import io.mfstream.stream.messages.ScoredItem;
-import io.mfstream.stream.train.ModelUpdates.Header;
+import io.mfstream.train.ModelStateFormat;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * A read replica of one model, in memory: its header, its user and item rows (each side one
- * contiguous float32 table, {@link RowTable}) and its dense layers, kept equal to the latest
- * records of {@code model-updates} by {@link Replicas#apply}. It scores with the same arithmetic
- * as the trainer's network at inference (no dropout), in plain Java.
+ * contiguous float32 table, {@link RowTable}) and its dense layers, kept equal to the trainer's
+ * state store by {@link #apply}, which reads the store's records ({@link ModelStateFormat}) as its
+ * changelog delivers them. It scores with the same arithmetic as the trainer's network at
+ * inference (no dropout), in plain Java.
  *
- * <p>Rows and header travel in different records (and partitions) of {@code model-updates}, so
- * an answer may combine rows from neighbouring versions; the version an answer reports is the
- * header's.
+ * <p>Each record of a transaction is applied as it is read, so an answer may combine rows from
+ * neighbouring versions; the version an answer reports is the counters' as of the last step
+ * read. Once every record committed so far is read, the replica holds exactly the committed
+ * parameters.
  */
 public final class ModelReplica {
-  private static final String[] DENSE = {"user-fc-weight", "user-fc-bias", "item-fc-weight",
-      "item-fc-bias"};
+  /** The MLPs' dense parameters, in the trainer's order: user weight and bias, item's. */
+  private static final int DENSE = 4;
 
   private final String model;
   private volatile Header header;
   private final RowTable users = new RowTable();
   private final RowTable items = new RowTable();
-  private final ConcurrentHashMap<String, float[]> dense = new ConcurrentHashMap<>();
+  private final AtomicReferenceArray<float[]> dense = new AtomicReferenceArray<>(DENSE);
+  // Writer side: what the header is made of.
+  private ModelStateFormat.Shape shape;
+  private ModelStateFormat.Counters counters;
+  private String degraded;
+
+  /**
+   * What an answer says about the model: its network, version and freshness.
+   *
+   * @param type the network
+   * @param factors embedding width
+   * @param hidden MLP hidden width (0 for MF)
+   * @param version SGD steps taken
+   * @param trained ratings learned from
+   * @param mean the running mean of the ratings learned from (the fallback answer)
+   * @param users user rows
+   * @param items item rows
+   * @param degraded why the model stopped learning, or null while it learns: its rows are its
+   *     last good parameters
+   */
+  public record Header(ModelType type, int factors, int hidden, long version, long trained,
+      double mean, int users, int items, String degraded) {
+
+    public boolean isDegraded() {
+      return degraded != null;
+    }
+  }
 
   /** A score: the predicted rating, and whether it is a fallback for an unknown id. */
   public record Score(float rating, boolean coldStart) {}
@@ -89,10 +118,46 @@ public final class ModelReplica {
         best.coldStart(), now, h.isDegraded());
   }
 
-  // Writer side: Replicas.apply, on the replica's update thread.
-
-  void setHeader(Header h) {
-    header = h;
+  /**
+   * Applies one record of the model's state store ({@link ModelStateFormat}; a null value is a
+   * tombstone). Writer only: the replica's update thread, in the changelog's order. The
+   * trainer's bookkeeping (pending ratings, the RMSE window, the reset generation) is skipped.
+   *
+   * @throws IllegalArgumentException for a record this build cannot read; nothing changes
+   */
+  void apply(byte[] key, byte[] value) {
+    switch (ModelStateFormat.kind(key)) {
+      case ModelStateFormat.CONFIG -> {
+        shape = value == null ? null : ModelStateFormat.decodeShape(value);
+        refreshHeader();
+      }
+      case ModelStateFormat.COUNTERS -> {
+        counters = value == null ? null : ModelStateFormat.Counters.decode(value);
+        refreshHeader();
+      }
+      case ModelStateFormat.DEGRADED -> {
+        degraded = value == null ? null : new String(value, StandardCharsets.UTF_8);
+        refreshHeader();
+      }
+      case ModelStateFormat.ROW -> {
+        RowTable side = ModelStateFormat.rowSide(key) == ModelStateFormat.USERS ? users : items;
+        int row = ModelStateFormat.rowIndex(key);
+        if (value == null) {
+          side.remove(row);
+        } else {
+          ModelStateFormat.RowValues r = ModelStateFormat.decodeRowValues(value);
+          side.put(row, r.id(), r.values());
+        }
+      }
+      case ModelStateFormat.DENSE -> {
+        int index = ModelStateFormat.index(key);
+        if (index < 0 || index >= DENSE) {
+          throw new IllegalArgumentException("dense parameter " + index + " of " + DENSE);
+        }
+        dense.set(index, value == null ? null : ModelStateFormat.decodeDenseValues(value));
+      }
+      default -> { }
+    }
   }
 
   RowTable userRows() {
@@ -103,12 +168,12 @@ public final class ModelReplica {
     return items;
   }
 
-  void setDense(String name, float[] value) {
-    if (value == null) {
-      dense.remove(name);
-    } else {
-      dense.put(name, value);
-    }
+  private void refreshHeader() {
+    ModelStateFormat.Shape s = shape;
+    ModelStateFormat.Counters c = counters;
+    header = s == null || c == null ? null : new Header(s.type(), s.factors(),
+        s.type().isMlp() ? s.hidden() : 0, c.version(), c.trained(), c.mean(), c.users(),
+        c.items(), degraded);
   }
 
   /**
@@ -356,9 +421,9 @@ public final class ModelReplica {
     if (!h.type().isMlp()) {
       return null;
     }
-    float[][] d = new float[DENSE.length][];
-    for (int p = 0; p < DENSE.length; p++) {
-      d[p] = dense.get(DENSE[p]);
+    float[][] d = new float[DENSE][];
+    for (int p = 0; p < DENSE; p++) {
+      d[p] = dense.get(p);
       if (d[p] == null) {
         return null;
       }

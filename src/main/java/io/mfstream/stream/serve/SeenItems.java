@@ -1,19 +1,24 @@
 package io.mfstream.stream.serve;
 
+import io.mfstream.stream.serde.SeenItemsCodec;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The items each user has rated, so that recommendations leave them out: item ids interned once
- * to numbers, and per user a growing array of item numbers (4 bytes a pair, plus the ids once).
- * One writer, any number of readers, as {@link RowTable}.
+ * The items each user has rated, so that recommendations leave them out, as the chunks of the
+ * {@code seen-items} store's changelog ({@link SeenItemsCodec}) hold them: item ids interned once
+ * to numbers, and per user an array of item numbers where chunk c fills positions
+ * {@code c * CHUNK} on (4 bytes a pair, plus the ids once; -1 marks an empty position). One
+ * writer, any number of readers, as {@link RowTable}.
  */
 final class SeenItems {
-  /** One user's items: the first {@code count} numbers of {@code items}. */
+  private static final int CHUNK = SeenItemsCodec.CHUNK;
+
+  /** One user's items: the first {@code count} positions of {@code items}. */
   private static final class User {
-    volatile int[] items = new int[4];
+    volatile int[] items = new int[0];
     volatile int count;
   }
 
@@ -22,8 +27,43 @@ final class SeenItems {
   private final ConcurrentHashMap<String, User> users = new ConcurrentHashMap<>();
   private long pairs;
 
-  /** Records that {@code user} rated {@code item}; writer only. */
-  void add(String user, String item) {
+  /** Sets chunk {@code chunk} of {@code user}'s items, or empties it (null); writer only. */
+  void put(String user, int chunk, List<String> items) {
+    if (chunk < 0 || items != null && items.size() > CHUNK) {
+      throw new IllegalArgumentException("chunk " + chunk + " of " + (items == null ? 0
+          : items.size()) + " items");
+    }
+    User u = items == null ? users.get(user) : users.computeIfAbsent(user, k -> new User());
+    if (u == null) {
+      return;
+    }
+    int from = chunk * CHUNK;
+    int[] a = u.items;
+    if (items == null && from >= a.length) {
+      return;
+    }
+    if (from + CHUNK > a.length) {
+      int[] b = Arrays.copyOf(a, Math.max(from + CHUNK, 2 * a.length));
+      Arrays.fill(b, a.length, b.length, -1);
+      a = b;
+    }
+    for (int j = 0; j < CHUNK; j++) {
+      if (a[from + j] >= 0) {
+        pairs--;
+      }
+      int no = items == null || j >= items.size() ? -1 : number(items.get(j));
+      a[from + j] = no;
+      if (no >= 0) {
+        pairs++;
+      }
+    }
+    u.items = a;
+    if (items != null && from + items.size() > u.count) {
+      u.count = from + items.size();
+    }
+  }
+
+  private int number(String item) {
     Integer no = numbers.get(item);
     if (no == null) {
       no = numbers.size();
@@ -35,46 +75,10 @@ final class SeenItems {
       ids = a;
       numbers.put(item, no);
     }
-    User u = users.computeIfAbsent(user, k -> new User());
-    int n = u.count;
-    int[] a = u.items;
-    for (int j = 0; j < n; j++) {
-      if (a[j] == no) {
-        return; // rated again
-      }
-    }
-    if (n == a.length) {
-      a = Arrays.copyOf(a, Math.max(4, n * 2));
-      u.items = a;
-    }
-    a[n] = no;
-    u.count = n + 1;
-    pairs++;
+    return no;
   }
 
-  /** Forgets that {@code user} rated {@code item}; writer only. */
-  void remove(String user, String item) {
-    Integer no = numbers.get(item);
-    User u = users.get(user);
-    if (no == null || u == null) {
-      return;
-    }
-    int n = u.count;
-    int[] a = u.items;
-    for (int j = 0; j < n; j++) {
-      if (a[j] == no) {
-        int[] b = new int[n - 1]; // exactly: a reader clamps the count to the array
-        System.arraycopy(a, 0, b, 0, j);
-        System.arraycopy(a, j + 1, b, j, n - j - 1);
-        u.items = b;
-        u.count = n - 1;
-        pairs--;
-        return;
-      }
-    }
-  }
-
-  /** The items {@code user} has rated, in the order first seen. */
+  /** The items {@code user} has rated, in the order rated (an item rated twice, twice). */
   List<String> of(String user) {
     User u = users.get(user);
     if (u == null) {
@@ -86,12 +90,14 @@ final class SeenItems {
     n = Math.min(n, a.length);
     List<String> out = new ArrayList<>(n);
     for (int j = 0; j < n; j++) {
-      out.add(names[a[j]]);
+      if (a[j] >= 0) {
+        out.add(names[a[j]]);
+      }
     }
     return out;
   }
 
-  /** Pairs recorded (writer's count). */
+  /** Pairs held (writer's count; an item rated twice counts twice). */
   long pairs() {
     return pairs;
   }

@@ -3,12 +3,22 @@ package io.mfstream.stream.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import static io.mfstream.train.ModelStateFormat.CONFIG;
+import static io.mfstream.train.ModelStateFormat.COUNTERS;
+import static io.mfstream.train.ModelStateFormat.DEGRADED;
+import static io.mfstream.train.ModelStateFormat.DENSE;
+import static io.mfstream.train.ModelStateFormat.PENDING;
+import static io.mfstream.train.ModelStateFormat.RESET;
+import static io.mfstream.train.ModelStateFormat.SQUARE;
+
 import io.mfstream.data.Rating;
 import io.mfstream.model.DenseParam;
 import io.mfstream.model.MfNetwork;
 import io.mfstream.model.ParamTable;
+import io.mfstream.model.Vocabulary;
 import io.mfstream.model.kernel.Kernels;
 import io.mfstream.train.ModelSnapshot;
+import io.mfstream.train.ModelStateFormat;
 import io.mfstream.train.OnlineLearner;
 import io.mfstream.train.RollingRmse;
 import io.mfstream.train.SnapshotHeader;
@@ -24,15 +34,15 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.nd4j.linalg.api.buffer.DataBuffer;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One model's whole training state in a key-value state store (RocksDB, changelogged): the
- * configuration, counters, vocabulary, every parameter row with its optimiser state, the dense
- * layers, the ratings scored but not yet learned from, and the rolling RMSE window.
+ * configuration, counters, every row with its id and optimiser state, the dense layers, the
+ * ratings scored but not yet learned from, and the rolling RMSE window, in the records of
+ * {@link ModelStateFormat} (layout and format there). The store's changelog topic is also what
+ * every serving replica reads (docs/ARCHITECTURE.md): it is the model feed.
  *
  * <p>The store is the truth; the {@link OnlineLearner} (ND4J arrays) is a cache rebuilt from it by
  * {@link #open}. {@link #observe} scores, buffers and learns from a rating, then writes exactly
@@ -42,39 +52,16 @@ import org.nd4j.linalg.factory.Nd4j;
  * ({@link ModelFailure}), nothing of that rating is written, and {@link #stopLearning} records the
  * failure and rebuilds the model from the store: what runs on is what a restart restores.
  *
- * <p>Keys are a kind byte followed by big-endian indexes, so rows come back in order:
- *
- * <pre>
- *   0                        configuration (JSON), checked on every open
- *   1                        counters
- *   2 side row               vocabulary: the id of a user (side 0) or item (side 1) row
- *   3 table row              a table row: values, then each optimiser state slot
- *   4 index                  a dense parameter: value, then each optimiser state slot
- *   5 index                  the index-th pending rating, with its error and cold-start flag
- *   6 chunk                  squared errors of the rolling RMSE ring, slots chunk * 128 on
- *   7                        why the model stopped learning (UTF-8), present only if it did
- *   8                        the reset generation the state was created under (UTF-8 digits)
- * </pre>
- *
  * <p>A rating that completes no batch costs one write, its pending record: the counters and the
  * ring are written at each step (and flush), and a restore counts the pending ratings' errors
  * back into them ({@link OnlineLearner#recountScored}), in order, so the meters come back
- * bit-identical. With the store cached, every key reaches RocksDB and the changelog at most once
- * per commit.
+ * bit-identical. A step writes the rows it touched (a new id is always among them: a row is
+ * added by the step that first learns from it). With the store cached, every key reaches
+ * RocksDB and the changelog at most once per commit.
  */
 public final class ModelStore {
-  private static final byte CONFIG = 0;
-  private static final byte COUNTERS = 1;
-  private static final byte VOCAB = 2;
-  private static final byte ROW = 3;
-  private static final byte DENSE = 4;
-  private static final byte PENDING = 5;
-  private static final byte SQUARE = 6;
-  private static final byte DEGRADED = 7;
-  private static final byte RESET = 8;
-  private static final int COUNTERS_FORMAT = 2;
   /** Squared errors per ring record. */
-  static final int RING_CHUNK = 128;
+  static final int RING_CHUNK = ModelStateFormat.RING_CHUNK;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final KeyValueStore<Bytes, byte[]> store;
@@ -82,21 +69,16 @@ public final class ModelStore {
   private final ModelSpec spec;
   private final Kernels kernels;
   private final OnlineLearner learner;
-  private final boolean dbl;
   /** Record timestamps of the pending ratings, parallel to {@code learner.pending()}. */
   private final long[] pendingTimestamps;
-  private int persistedUsers;
-  private int persistedItems;
   private final boolean fresh;
   /** A fresh model whose initial state is not in the store yet (see {@link #open}). */
   private boolean initialWritePending;
   /** The store holds a model of an older reset generation, to discard before the initial write. */
   private boolean wipePending;
-  private Wiped wiped;
+  /** Keys a reset deleted, or -1 while none did (see {@link #takeWiped}). */
+  private int wiped = -1;
   private String degraded;
-
-  /** The ids of a model discarded by a reset, so that its published rows can be removed. */
-  public record Wiped(List<String> users, List<String> items) {}
 
   private ModelStore(KeyValueStore<Bytes, byte[]> store, ReadOnlyKeyValueStore<Bytes, byte[]> reader,
       ModelSpec spec, Kernels kernels, OnlineLearner learner, boolean fresh) {
@@ -105,7 +87,6 @@ public final class ModelStore {
     this.spec = spec;
     this.kernels = kernels;
     this.learner = learner;
-    this.dbl = spec.model().dataType() == DataType.DOUBLE;
     this.pendingTimestamps = new long[spec.batchSize()];
     this.fresh = fresh;
   }
@@ -190,34 +171,27 @@ public final class ModelStore {
     return generation(reader.get(key(RESET)));
   }
 
-  /** Deletes every key of the model stored before a reset, keeping its ids for {@link #takeWiped}. */
+  /** Deletes every key of the model stored before a reset (tombstones on the changelog). */
   private void wipe() {
     List<Bytes> keys = new ArrayList<>();
-    List<String> users = new ArrayList<>();
-    List<String> items = new ArrayList<>();
     try (KeyValueIterator<Bytes, byte[]> it = reader.all()) {
       while (it.hasNext()) {
-        KeyValue<Bytes, byte[]> kv = it.next();
-        keys.add(kv.key);
-        byte[] k = kv.key.get();
-        if (k.length == 6 && k[0] == VOCAB) {
-          (k[1] == 0 ? users : items).add(new String(kv.value, StandardCharsets.UTF_8));
-        }
+        keys.add(it.next().key);
       }
     }
     for (Bytes k : keys) {
       store.delete(k);
     }
-    wiped = new Wiped(users, items);
+    wiped = keys.size();
   }
 
   /**
-   * The ids of the model a reset discarded, once, after the initial write that discarded it; null
-   * when there was none.
+   * How many keys a reset deleted, once, after the initial write that deleted them; -1 when
+   * there was no reset.
    */
-  public Wiped takeWiped() {
-    Wiped w = wiped;
-    wiped = null;
+  public int takeWiped() {
+    int w = wiped;
+    wiped = -1;
     return w;
   }
 
@@ -376,13 +350,14 @@ public final class ModelStore {
    */
   private void recordPending(int index, Rating rating, long recordTimestamp,
       OnlineLearner.Observation obs) {
-    store.put(key(PENDING, index), encodePending(rating, recordTimestamp, obs));
+    store.put(key(PENDING, index), new ModelStateFormat.Pending(rating, recordTimestamp,
+        obs.error(), obs.coldStart()).encode());
   }
 
   /**
-   * Records an SGD step: every row the step touched (values and optimiser state), new vocabulary
-   * entries, the dense layers, the ring records holding the errors scored since the last step,
-   * and the counters; the pending ratings the step learned from are deleted.
+   * Records an SGD step: every row the step touched (values and optimiser state; new ids are
+   * among them), the dense layers, the ring records holding the errors scored since the last
+   * step, and the counters; the pending ratings the step learned from are deleted.
    *
    * @param learnedPending how many ratings were pending in the store before the step (the batch
    *     less the rating that completed it, or the whole batch for a flush)
@@ -390,24 +365,35 @@ public final class ModelStore {
    */
   private void recordStep(int learnedPending, int scoredSince) {
     MfNetwork net = learner.trainer().network();
-    List<ParamTable> tables = net.tables();
-    for (int t = 0; t < tables.size(); t++) {
-      ParamTable table = tables.get(t);
-      int[] rows = table.gradRows();
-      for (int j = 0; j < table.gradCount(); j++) {
-        store.put(key(ROW, t, rows[j]), encodeRow(table, rows[j]));
-      }
-    }
-    persistVocabulary(net);
-    List<DenseParam> dense = net.denseParams();
-    for (int d = 0; d < dense.size(); d++) {
-      store.put(key(DENSE, d), encodeDense(dense.get(d)));
-    }
+    writeTouchedRows(ModelStateFormat.USERS, net.userTables(), net.users());
+    writeTouchedRows(ModelStateFormat.ITEMS, net.itemTables(), net.items());
+    writeDense(net);
     for (int i = 0; i < learnedPending; i++) {
       store.delete(key(PENDING, i));
     }
     writeRing(scoredSince);
     store.put(key(COUNTERS), counters());
+  }
+
+  /** The rows of one side the step touched: the same in each of the side's tables. */
+  private void writeTouchedRows(int side, List<ParamTable> tables, Vocabulary vocab) {
+    ParamTable first = tables.get(0);
+    int[] rows = first.gradRows();
+    for (int j = 0; j < first.gradCount(); j++) {
+      writeRow(side, tables, vocab, rows[j]);
+    }
+  }
+
+  private void writeRow(int side, List<ParamTable> tables, Vocabulary vocab, int row) {
+    store.put(Bytes.wrap(ModelStateFormat.rowKey(side, row)),
+        ModelStateFormat.encodeRow(vocab.idAt(row), tables, row));
+  }
+
+  private void writeDense(MfNetwork net) {
+    List<DenseParam> dense = net.denseParams();
+    for (int d = 0; d < dense.size(); d++) {
+      store.put(key(DENSE, d), ModelStateFormat.encodeDense(dense.get(d)));
+    }
   }
 
   /** Writes the ring records holding the last {@code n} errors. */
@@ -440,113 +426,79 @@ public final class ModelStore {
 
   private void writeAll() {
     MfNetwork net = learner.trainer().network();
-    persistVocabulary(net);
-    List<ParamTable> tables = net.tables();
-    for (int t = 0; t < tables.size(); t++) {
-      ParamTable table = tables.get(t);
-      for (int r = 0; r < table.rows(); r++) {
-        store.put(key(ROW, t, r), encodeRow(table, r));
-      }
+    for (int r = 0; r < net.users().size(); r++) {
+      writeRow(ModelStateFormat.USERS, net.userTables(), net.users(), r);
     }
-    List<DenseParam> dense = net.denseParams();
-    for (int d = 0; d < dense.size(); d++) {
-      store.put(key(DENSE, d), encodeDense(dense.get(d)));
+    for (int r = 0; r < net.items().size(); r++) {
+      writeRow(ModelStateFormat.ITEMS, net.itemTables(), net.items(), r);
     }
+    writeDense(net);
     store.put(key(COUNTERS), counters());
-  }
-
-  private void persistVocabulary(MfNetwork net) {
-    for (int r = persistedUsers; r < net.users().size(); r++) {
-      store.put(key(VOCAB, 0, r), net.users().idAt(r).getBytes(StandardCharsets.UTF_8));
-    }
-    persistedUsers = net.users().size();
-    for (int r = persistedItems; r < net.items().size(); r++) {
-      store.put(key(VOCAB, 1, r), net.items().idAt(r).getBytes(StandardCharsets.UTF_8));
-    }
-    persistedItems = net.items().size();
   }
 
   private byte[] counters() {
     Trainer trainer = learner.trainer();
     MfNetwork net = trainer.network();
     RollingRmse rolling = learner.rollingMeter();
-    ByteBuffer b = ByteBuffer.allocate(4 + 8 * 8 + 4 * 4 + 8);
-    b.putInt(COUNTERS_FORMAT);
-    b.putLong(trainer.version());
-    b.putLong(trainer.trained());
-    b.putDouble(net.labelSum());
-    b.putLong(net.labelCount());
-    b.putLong(learner.overallMeter().count());
-    b.putDouble(learner.overallMeter().sumSquared());
-    b.putLong(learner.coldStarts());
-    b.putDouble(rolling.sum());
-    b.putInt(rolling.next());
-    b.putInt(rolling.count());
-    b.putInt(net.users().size());
-    b.putInt(net.items().size());
-    return b.array();
+    return new ModelStateFormat.Counters(trainer.version(), trainer.trained(), net.labelSum(),
+        net.labelCount(), learner.overallMeter().count(), learner.overallMeter().sumSquared(),
+        learner.coldStarts(), rolling.sum(), rolling.next(), rolling.count(), net.users().size(),
+        net.items().size()).encode();
   }
 
   // ---------------------------------------------------------------------------------------------
   // Restoring
 
   private void restore() {
-    ByteBuffer c = ByteBuffer.wrap(require(key(COUNTERS), "counters"));
-    int format = c.getInt();
-    if (format != COUNTERS_FORMAT) {
+    byte[] stored = require(key(COUNTERS), "counters");
+    int format = ModelStateFormat.Counters.storedFormat(stored);
+    if (format != ModelStateFormat.FORMAT) {
       throw new IllegalStateException("model " + spec.name() + ": its state store was written "
-          + "in format " + format + " and this build reads format " + COUNTERS_FORMAT + ". "
-          + "Carry the model over with a snapshot: run the older build with --export-dir, then "
+          + "in format " + format + " and this build reads format " + ModelStateFormat.FORMAT
+          + ". Carry the model over with a snapshot: run the older build with --export-dir, then "
           + "this one with model." + spec.name() + ".warm.start=<the snapshot> and model."
           + spec.name() + ".reset raised (docs/UPGRADING.md)");
     }
-    long version = c.getLong();
-    long trained = c.getLong();
-    double labelSum = c.getDouble();
-    long labelCount = c.getLong();
-    long scored = c.getLong();
-    double sse = c.getDouble();
-    long coldStarts = c.getLong();
-    double rollingSum = c.getDouble();
-    int rollingNext = c.getInt();
-    int rollingFilled = c.getInt();
-    int users = c.getInt();
-    int items = c.getInt();
+    ModelStateFormat.Counters c;
+    try {
+      c = ModelStateFormat.Counters.decode(stored);
+    } catch (IllegalArgumentException e) {
+      throw corrupt(e.getMessage());
+    }
 
     Trainer trainer = learner.trainer();
     MfNetwork net = trainer.network();
-    List<String> userIds = readIds(0, users);
-    List<String> itemIds = readIds(1, items);
-    net.restoreVocabulary(userIds, itemIds);
-    persistedUsers = users;
-    persistedItems = items;
-
-    List<ParamTable> tables = net.tables();
-    for (int t = 0; t < tables.size(); t++) {
-      restoreTable(t, tables.get(t));
-    }
+    net.restoreVocabulary(readIds(ModelStateFormat.USERS, c.users()),
+        readIds(ModelStateFormat.ITEMS, c.items()));
+    restoreRows(ModelStateFormat.USERS, net.userTables(), c.users());
+    restoreRows(ModelStateFormat.ITEMS, net.itemTables(), c.items());
     List<DenseParam> dense = net.denseParams();
     for (int d = 0; d < dense.size(); d++) {
-      restoreDense(d, dense.get(d));
+      try {
+        ModelStateFormat.decodeDenseInto(require(key(DENSE, d), dense.get(d).name()),
+            dense.get(d));
+      } catch (IllegalArgumentException e) {
+        throw corrupt(dense.get(d).name() + ": " + e.getMessage());
+      }
     }
-    trainer.restoreCounters(version, trained);
-    net.restoreMean(labelSum, labelCount);
+    trainer.restoreCounters(c.version(), c.trained());
+    net.restoreMean(c.labelSum(), c.labelCount());
 
-    learner.overallMeter().restore(sse, scored);
-    learner.restoreColdStarts(coldStarts);
+    learner.overallMeter().restore(c.sse(), c.scored());
+    learner.restoreColdStarts(c.coldStarts());
     double[] ring = new double[spec.window()];
     try (KeyValueIterator<Bytes, byte[]> it = reader.range(key(SQUARE, 0),
         key(SQUARE, Integer.MAX_VALUE))) {
       while (it.hasNext()) {
         KeyValue<Bytes, byte[]> kv = it.next();
-        int from = ByteBuffer.wrap(kv.key.get()).getInt(1) * RING_CHUNK;
+        int from = ModelStateFormat.index(kv.key.get()) * RING_CHUNK;
         ByteBuffer v = ByteBuffer.wrap(kv.value);
         for (int s = from; v.hasRemaining() && s < ring.length; s++) {
           ring[s] = v.getDouble();
         }
       }
     }
-    learner.rollingMeter().restore(ring, rollingNext, rollingFilled, rollingSum);
+    learner.rollingMeter().restore(ring, c.rollingNext(), c.rollingFilled(), c.rollingSum());
     // The counters and the ring are as of the last step: count the pending ratings back in.
     // The pending records are those of the partial batch, at indexes 0 to its size less one.
     List<Rating> pending = new ArrayList<>();
@@ -554,94 +506,60 @@ public final class ModelStore {
         key(PENDING, Integer.MAX_VALUE))) {
       while (it.hasNext()) {
         KeyValue<Bytes, byte[]> kv = it.next();
-        int index = ByteBuffer.wrap(kv.key.get()).getInt(1);
+        int index = ModelStateFormat.index(kv.key.get());
         if (index != pending.size() || index >= pendingTimestamps.length) {
           throw corrupt("pending rating " + index + " after " + pending.size());
         }
-        ByteBuffer p = ByteBuffer.wrap(kv.value);
-        pendingTimestamps[index] = p.getLong();
-        double error = p.getDouble();
-        boolean cold = p.get() != 0;
-        pending.add(decodeRating(p));
-        learner.recountScored(error, cold);
+        ModelStateFormat.Pending p = ModelStateFormat.Pending.decode(kv.value);
+        pendingTimestamps[index] = p.recordTimestamp();
+        pending.add(p.rating());
+        learner.recountScored(p.error(), p.coldStart());
       }
     }
     learner.restorePending(pending);
   }
 
+  /** The ids of a side's rows 0 to count - 1, from its row records, in row order. */
   private List<String> readIds(int side, int count) {
     List<String> ids = new ArrayList<>(count);
-    if (count == 0) {
-      return ids;
-    }
-    try (KeyValueIterator<Bytes, byte[]> it = reader.range(key(VOCAB, side, 0),
-        key(VOCAB, side, count - 1))) {
-      while (it.hasNext()) {
-        KeyValue<Bytes, byte[]> kv = it.next();
-        int row = ByteBuffer.wrap(kv.key.get()).getInt(2);
-        if (row != ids.size()) {
-          throw corrupt((side == 0 ? "user" : "item") + " vocabulary has no row " + ids.size());
-        }
-        ids.add(new String(kv.value, StandardCharsets.UTF_8));
-      }
-    }
-    if (ids.size() != count) {
-      throw corrupt((side == 0 ? "user" : "item") + " vocabulary has " + ids.size()
-          + " rows, the counters say " + count);
-    }
+    forEachRow(side, count, (row, value) ->
+        ids.add(ModelStateFormat.rowId(value)));
     return ids;
   }
 
-  private void restoreTable(int t, ParamTable table) {
-    int rows = table.rows();
-    int width = table.width();
-    int slots = table.stateSlots();
-    double[][] arrays = new double[1 + slots][rows * width];
-    int seen = 0;
-    if (rows > 0) {
-      try (KeyValueIterator<Bytes, byte[]> it = reader.range(key(ROW, t, 0),
-          key(ROW, t, rows - 1))) {
+  private void restoreRows(int side, List<ParamTable> tables, int count) {
+    forEachRow(side, count, (row, value) -> ModelStateFormat.decodeRowInto(value, tables, row));
+  }
+
+  private interface RowVisitor {
+    void visit(int row, byte[] value);
+  }
+
+  /** Visits rows 0 to count - 1 of a side in order; each must be there exactly once. */
+  private void forEachRow(int side, int count, RowVisitor visitor) {
+    int next = 0;
+    if (count > 0) {
+      try (KeyValueIterator<Bytes, byte[]> it = reader.range(
+          Bytes.wrap(ModelStateFormat.rowKey(side, 0)),
+          Bytes.wrap(ModelStateFormat.rowKey(side, count - 1)))) {
         while (it.hasNext()) {
           KeyValue<Bytes, byte[]> kv = it.next();
-          int row = ByteBuffer.wrap(kv.key.get()).getInt(2);
-          ByteBuffer v = ByteBuffer.wrap(kv.value);
-          for (double[] a : arrays) {
-            for (int j = 0; j < width; j++) {
-              a[row * width + j] = dbl ? v.getDouble() : v.getFloat();
-            }
+          int row = ModelStateFormat.rowIndex(kv.key.get());
+          if (row != next) {
+            throw corrupt((side == 0 ? "user" : "item") + " rows: no row " + next);
           }
-          seen++;
+          try {
+            visitor.visit(row, kv.value);
+          } catch (IllegalArgumentException e) {
+            throw corrupt((side == 0 ? "user" : "item") + " row " + row + ": " + e.getMessage());
+          }
+          next++;
         }
       }
     }
-    if (seen != rows) {
-      throw corrupt(table.name() + " has " + seen + " rows in the store, the vocabulary " + rows);
-    }
-    DataType dt = spec.model().dataType();
-    INDArray values = Nd4j.createFromArray(arrays[0]).reshape(rows, width).castTo(dt);
-    INDArray[] state = new INDArray[slots];
-    for (int s = 0; s < slots; s++) {
-      state[s] = Nd4j.createFromArray(arrays[1 + s]).reshape(rows, width).castTo(dt);
-    }
-    if (rows > 0) {
-      table.restore(rows, values, state);
-    }
-  }
-
-  private void restoreDense(int d, DenseParam p) {
-    ByteBuffer v = ByteBuffer.wrap(require(key(DENSE, d), p.name()));
-    long n = p.value().length();
-    List<INDArray> targets = new ArrayList<>();
-    targets.add(p.value());
-    for (int s = 0; s < p.stateSlots(); s++) {
-      targets.add(p.state(s));
-    }
-    for (INDArray target : targets) {
-      double[] a = new double[(int) n];
-      for (int i = 0; i < n; i++) {
-        a[i] = dbl ? v.getDouble() : v.getFloat();
-      }
-      target.assign(Nd4j.createFromArray(a).reshape(target.shape()).castTo(target.dataType()));
+    if (next != count) {
+      throw corrupt((side == 0 ? "user" : "item") + " rows: " + next + " in the store, the "
+          + "counters say " + count);
     }
   }
 
@@ -658,99 +576,12 @@ public final class ModelStore {
         + what);
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Encodings
-
-  private byte[] encodeRow(ParamTable table, int row) {
-    int width = table.width();
-    int slots = table.stateSlots();
-    ByteBuffer b = ByteBuffer.allocate((1 + slots) * width * (dbl ? 8 : 4));
-    putRow(b, table.values(), row, width, dbl);
-    for (int s = 0; s < slots; s++) {
-      putRow(b, table.state(s), row, width, dbl);
-    }
-    return b.array();
-  }
-
-  /**
-   * Appends row {@code row} of a [capacity, width] array with contiguous rows to {@code out}; the
-   * array may be a column view of an interleaved table (rows {@code stride(0)} apart).
-   */
-  static void putRow(ByteBuffer out, INDArray a, int row, int width, boolean dbl) {
-    // A view's data() is a buffer view that already starts at the view's offset.
-    DataBuffer data = a.data();
-    long base = (long) row * (a.rows() == 1 ? width : a.stride(0));
-    for (int j = 0; j < width; j++) {
-      if (dbl) {
-        out.putDouble(data.getDouble(base + j));
-      } else {
-        out.putFloat(data.getFloat(base + j));
-      }
-    }
-  }
-
-  private byte[] encodeDense(DenseParam p) {
-    int n = (int) p.value().length();
-    ByteBuffer b = ByteBuffer.allocate((1 + p.stateSlots()) * n * (dbl ? 8 : 4));
-    putAll(b, p.value(), dbl);
-    for (int s = 0; s < p.stateSlots(); s++) {
-      putAll(b, p.state(s), dbl);
-    }
-    return b.array();
-  }
-
-  /**
-   * Appends every element of {@code a} in row-major order, as doubles or as floats whatever
-   * {@code a}'s own type (a double model's dense layers go to {@code model-updates} as floats).
-   */
-  static void putAll(ByteBuffer out, INDArray a, boolean dbl) {
-    DataType want = dbl ? DataType.DOUBLE : DataType.FLOAT;
-    INDArray c = a.dataType() != want ? a.castTo(want).dup('c')
-        : a.ordering() == 'c' && a.offset() == 0 && !a.isView() ? a : a.dup('c');
-    int n = (int) c.length();
-    int at = out.position();
-    // One bulk copy out of ND4J's memory: element by element (DataBuffer.getFloat) was 5% of
-    // the MLP trainer's samples, for its dense layers after every step.
-    if (dbl) {
-      out.asDoubleBuffer().put(c.data().asNioDouble().limit(n));
-    } else {
-      out.asFloatBuffer().put(c.data().asNioFloat().limit(n));
-    }
-    out.position(at + n * (dbl ? Double.BYTES : Float.BYTES));
-  }
-
-  private static byte[] encodePending(Rating r, long recordTimestamp,
-      OnlineLearner.Observation obs) {
-    byte[] u = r.user().getBytes(StandardCharsets.UTF_8);
-    byte[] i = r.item().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer b = ByteBuffer.allocate(8 + 8 + 1 + 8 + 4 + 4 + u.length + 4 + i.length);
-    b.putLong(recordTimestamp).putDouble(obs.error()).put((byte) (obs.coldStart() ? 1 : 0));
-    b.putLong(r.timestamp()).putFloat(r.rating());
-    b.putInt(u.length).put(u).putInt(i.length).put(i);
-    return b.array();
-  }
-
-  private static Rating decodeRating(ByteBuffer b) {
-    long ts = b.getLong();
-    float rating = b.getFloat();
-    byte[] u = new byte[b.getInt()];
-    b.get(u);
-    byte[] i = new byte[b.getInt()];
-    b.get(i);
-    return new Rating(new String(u, StandardCharsets.UTF_8), new String(i, StandardCharsets.UTF_8),
-        rating, ts);
-  }
-
   private static Bytes key(byte kind) {
-    return Bytes.wrap(new byte[] {kind});
+    return Bytes.wrap(ModelStateFormat.key(kind));
   }
 
   private static Bytes key(byte kind, int index) {
-    return Bytes.wrap(ByteBuffer.allocate(5).put(kind).putInt(index).array());
-  }
-
-  private static Bytes key(byte kind, int sub, int index) {
-    return Bytes.wrap(ByteBuffer.allocate(6).put(kind).put((byte) sub).putInt(index).array());
+    return Bytes.wrap(ModelStateFormat.key(kind, index));
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -35,11 +35,12 @@ import org.slf4j.LoggerFactory;
  *   <li>score it with the current model (prequential), add its error to the RMSE;
  *   <li>buffer it; when the batch is full, take one SGD step;
  *   <li>write what changed to the {@link ModelStore} (in the same transaction as the input offset);
- *   <li>after a step, publish the changed rows, the dense layers and the header to
- *       {@code model-updates}; every {@code reportEvery} ratings, publish an {@link RmseReport}.
+ *       the store's changelog is the model feed every serving replica reads;
+ *   <li>every {@code reportEvery} ratings, publish an {@link RmseReport}.
  * </ol>
  *
- * The model in memory is rebuilt from the store in {@link #init}, every time the task starts.
+ * Model 0's task also records the rating in the {@link SeenItemsStore}. The model in memory is
+ * rebuilt from the store in {@link #init}, every time the task starts.
  *
  * <p><b>A failing model is isolated.</b> When learning fails ({@link ModelFailure}: a non-finite
  * loss or prediction, or an error of the model's own arithmetic), the model stops learning: the
@@ -55,11 +56,8 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
   public static final String STORE = "model-state";
   /** Child that sinks {@link RmseReport}s to {@code rmse}. */
   public static final String RMSE_CHILD = "rmse-sink";
-  /** Child that sinks model rows to {@code model-updates}. */
-  public static final String UPDATES_CHILD = "model-updates-sink";
 
   private static final Logger LOG = LoggerFactory.getLogger(TrainProcessor.class);
-  private static final byte[] EMPTY = new byte[0];
 
   private final List<ModelSpec> specs;
   private final int reportEvery;
@@ -71,7 +69,8 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
   private ProcessorContext<String, Object> context;
   private ModelSpec spec;
   private ModelStore model;
-  private boolean writesSeen;
+  /** Where model 0's task records the items each user rated; null in the other tasks. */
+  private SeenItemsStore seen;
   private long firstPendingAt;
 
   /** Creates a trainer processor per task. */
@@ -103,7 +102,9 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
       return; // more partitions than models: this task has no model and gets no ratings
     }
     spec = specs.get(partition);
-    writesSeen = partition == 0;
+    if (partition == 0) {
+      seen = new SeenItemsStore(context.getStateStore(SeenItemsStore.STORE));
+    }
     KeyValueStore<Bytes, byte[]> store = context.getStateStore(STORE);
     long t0 = System.nanoTime();
     // One thread per model: the pipeline already trains one model per stream thread, beside
@@ -157,14 +158,13 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     if (model.degraded() == null) {
       learn(rating, record.timestamp());
     }
-    if (writesSeen) {
-      context.forward(new Record<>(ModelUpdates.seenKey(rating.user(), rating.item()),
-          (Object) EMPTY, record.timestamp()), UPDATES_CHILD);
+    if (seen != null) {
+      seen.add(rating.user(), rating.item());
     }
     publishStatus();
   }
 
-  /** Test-then-train on one rating, and publishes what a step changed. */
+  /** Test-then-train on one rating. */
   private void learn(Rating rating, long timestamp) {
     int pendingBefore = model.learner().pending().size();
     if (pendingBefore == 0) {
@@ -179,7 +179,6 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
       return;
     }
     if (obs.stepTaken()) {
-      publishStep();
       reportStep(pendingBefore + 1, t0);
     }
     if (model.learner().scored() % reportEvery == 0) {
@@ -188,43 +187,28 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
   }
 
   /**
-   * The model failed: record it, durably, go back to the model the store holds (the state before
-   * the failing rating: a failure writes nothing), and publish its header flagged, so that it
-   * serves its last good parameters. A restart restores exactly what runs on.
+   * The model failed: record it, durably (the replicas read the flag from the store's changelog
+   * and serve its last good parameters, flagged), and go back to the model the store holds (the
+   * state before the failing rating: a failure writes nothing). A restart restores exactly what
+   * runs on.
    */
   private void stopLearning(ModelFailure f) {
     LOG.error("model {}: stopped learning at rating {}: {}; it keeps serving its last good "
         + "parameters, the other models go on; raise model.{}.reset to restart it", spec.name(),
         model.learner().scored() + 1, f.reason(), spec.name(), f.getCause());
     model = model.stopLearning(f);
-    publishDenseAndHeader(model.learner().trainer().network());
     publishStatus();
   }
 
-  /**
-   * Writes a new model to the store once; publishes a warm-started one whole, and after a reset
-   * removes the discarded model's rows from {@code model-updates}.
-   */
+  /** Writes a new model to the store once (after a reset, deleting the discarded one's keys). */
   private void writeInitial() {
     if (!model.writeInitialIfPending()) {
       return;
     }
-    ModelStore.Wiped wiped = model.takeWiped();
-    if (wiped != null) {
-      long ts = recordTime();
-      for (String user : wiped.users()) {
-        context.forward(new Record<>(ModelUpdates.userKey(spec.name(), user), null, ts),
-            UPDATES_CHILD);
-      }
-      for (String item : wiped.items()) {
-        context.forward(new Record<>(ModelUpdates.itemKey(spec.name(), item), null, ts),
-            UPDATES_CHILD);
-      }
-      LOG.info("model {}: reset (model.{}.reset={}): discarded {} users and {} items",
-          spec.name(), spec.name(), spec.reset(), wiped.users().size(), wiped.items().size());
-    }
-    if (spec.warmStart() != null || wiped != null) {
-      publishAll();
+    int wiped = model.takeWiped();
+    if (wiped >= 0) {
+      LOG.info("model {}: reset (model.{}.reset={}): discarded its {} stored records",
+          spec.name(), spec.name(), spec.reset(), wiped);
     }
   }
 
@@ -241,7 +225,6 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
       stopLearning(f);
       return;
     }
-    publishStep();
     reportStep(pending, t0);
     publishStatus();
   }
@@ -270,73 +253,4 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
         l.rollingRmse(), l.rmse(), l.coldStarts(), System.currentTimeMillis(), model.degraded()));
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // model-updates
-
-  private void publishStep() {
-    MfNetwork net = model.learner().trainer().network();
-    publishRows(net, "user", net.users(), false);
-    publishRows(net, "item", net.items(), false);
-    publishDenseAndHeader(net);
-  }
-
-  private void publishAll() {
-    MfNetwork net = model.learner().trainer().network();
-    publishRows(net, "user", net.users(), true);
-    publishRows(net, "item", net.items(), true);
-    publishDenseAndHeader(net);
-  }
-
-  private void publishRows(MfNetwork net, String side, Vocabulary vocab, boolean all) {
-    ParamTable embedding = table(net, side + "-embedding");
-    ParamTable bias = table(net, side + "-bias");
-    int width = embedding.width() + (bias == null ? 0 : 1);
-    int n = all ? embedding.rows() : embedding.gradCount();
-    int[] rows = embedding.gradRows();
-    long ts = recordTime();
-    for (int j = 0; j < n; j++) {
-      int row = all ? j : rows[j];
-      ByteBuffer b = ByteBuffer.allocate(width * 4);
-      ModelStore.putRow(b, embedding.values(), row, embedding.width(), false);
-      if (bias != null) {
-        ModelStore.putRow(b, bias.values(), row, 1, false);
-      }
-      String id = vocab.idAt(row);
-      String key = side.equals("user") ? ModelUpdates.userKey(spec.name(), id)
-          : ModelUpdates.itemKey(spec.name(), id);
-      context.forward(new Record<>(key, (Object) b.array(), ts), UPDATES_CHILD);
-    }
-  }
-
-  private void publishDenseAndHeader(MfNetwork net) {
-    long ts = recordTime();
-    for (DenseParam p : net.denseParams()) {
-      ByteBuffer b = ByteBuffer.allocate((int) p.value().length() * 4);
-      ModelStore.putAll(b, p.value(), false);
-      context.forward(new Record<>(ModelUpdates.denseKey(spec.name(), p.name()), (Object) b.array(),
-          ts), UPDATES_CHILD);
-    }
-    Trainer t = model.learner().trainer();
-    int hidden = spec.model().type().isMlp() ? spec.model().hidden() : 0;
-    ModelUpdates.Header h = new ModelUpdates.Header(spec.model().type(), spec.model().factors(),
-        hidden, t.version(), t.trained(), net.globalMean(), net.users().size(),
-        net.items().size(), model.degraded());
-    context.forward(new Record<>(ModelUpdates.headerKey(spec.name()), (Object) h.encode(), ts),
-        UPDATES_CHILD);
-  }
-
-  /** The stream time, or the wall clock before the first record gave the stream a time. */
-  private long recordTime() {
-    long t = context.currentStreamTimeMs();
-    return t >= 0 ? t : context.currentSystemTimeMs();
-  }
-
-  private static ParamTable table(MfNetwork net, String name) {
-    for (ParamTable t : net.tables()) {
-      if (t.name().equals(name)) {
-        return t;
-      }
-    }
-    return null;
-  }
 }

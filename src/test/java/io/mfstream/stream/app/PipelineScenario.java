@@ -109,7 +109,7 @@ final class PipelineScenario {
     try (Pipeline p = start(config)) {
       ModelStatus restored = p.board().get("biased-mf");
       assertEquals(1000, restored.scored(), "the restarted trainer did not restore its counters");
-      // Running means the global thread has read model-updates to its end: the in-memory
+      // Running means the global thread has read the trainers' changelogs to their end: the in-memory
       // replicas are whole again before any new rating arrives.
       for (String m : config.modelNames()) {
         io.mfstream.stream.serve.ModelReplica r = p.replicas().get(m);

@@ -109,9 +109,6 @@ class EmbeddedKafkaTest {
         assertEquals(retention, config.get(TopicConfig.RETENTION_MS_CONFIG).value(), name);
       }
     }
-    assertEquals("compact",
-        configs.get(new ConfigResource(ConfigResource.Type.TOPIC, "model-updates"))
-            .get(TopicConfig.CLEANUP_POLICY_CONFIG).value());
   }
 
   @Test

@@ -206,11 +206,11 @@ class JsonSerdeTest {
   @Test
   void shouldDeclareEveryTopicOnceWithTheAgreedNames() {
     assertEquals(List.of("ratings", "ratings-dlq", "ratings-valid", "prediction-requests",
-            "predictions", "recommendation-requests", "recommendations", "rmse", "model-updates"),
+            "predictions", "recommendation-requests", "recommendations", "rmse"),
         List.of(Topics.RATINGS.name(), Topics.RATINGS_DLQ.name(), Topics.RATINGS_VALID.name(),
             Topics.PREDICTION_REQUESTS.name(), Topics.PREDICTIONS.name(),
             Topics.RECOMMENDATION_REQUESTS.name(), Topics.RECOMMENDATIONS.name(),
-            Topics.RMSE.name(), Topics.MODEL_UPDATES.name()));
+            Topics.RMSE.name()));
     byte[] raw = {1, 2, 3};
     assertArrayEquals(raw, Topics.RATINGS.valueSerde().serializer().serialize("ratings", raw));
   }

@@ -1,15 +1,24 @@
 package io.mfstream.stream.serve;
 
+import static io.mfstream.stream.serve.StateRecords.config;
+import static io.mfstream.stream.serve.StateRecords.configKey;
+import static io.mfstream.stream.serve.StateRecords.counters;
+import static io.mfstream.stream.serve.StateRecords.countersKey;
+import static io.mfstream.stream.serve.StateRecords.dense;
+import static io.mfstream.stream.serve.StateRecords.denseKey;
+import static io.mfstream.stream.serve.StateRecords.itemKey;
+import static io.mfstream.stream.serve.StateRecords.row;
+import static io.mfstream.stream.serve.StateRecords.userKey;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mfstream.model.ModelType;
 import io.mfstream.stream.messages.ScoredItem;
-import io.mfstream.stream.train.ModelUpdates;
-import io.mfstream.stream.train.ModelUpdates.Header;
-import java.nio.ByteBuffer;
+import io.mfstream.stream.serde.SeenItemsCodec;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,27 +26,20 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The in-memory replicas, fed record by record as the global processor feeds them. */
+/** The in-memory replicas, fed record by record as the global processors feed them. */
 class ReplicasTest {
   private static final int K = 3;
 
-  private static byte[] floats(float... v) {
-    ByteBuffer b = ByteBuffer.allocate(4 * v.length);
-    for (float f : v) {
-      b.putFloat(f);
-    }
-    return b.array();
-  }
-
-  private static Header header(ModelType type, int factors, int users, int items) {
-    return new Header(type, factors, type.isMlp() ? 2 : 0, 7, 70, 3.5, users, items);
+  private static void header(Replicas r, ModelType type, int factors, int users, int items) {
+    r.apply(0, configKey(), config(type, factors, type.isMlp() ? 2 : 0));
+    r.apply(0, countersKey(), counters(7, 70, 3.5, users, items));
   }
 
   @Test
   void topNShouldEqualAFullSortWithTiesToTheSmallerIdAndSkipRatedItems() {
     Replicas r = new Replicas(List.of("m"));
-    r.apply(ModelUpdates.headerKey("m"), header(ModelType.BIASED_MF, K, 1, 300).encode());
-    r.apply(ModelUpdates.userKey("m", "u"), floats(1, 0.5f, -0.25f, 0.1f));
+    header(r, ModelType.BIASED_MF, K, 1, 300);
+    r.apply(0, userKey(0), row("u", 1, 0.5f, -0.25f, 0.1f));
     Random rnd = new Random(3);
     List<String> rated = new ArrayList<>();
     for (int j = 0; j < 300; j++) {
@@ -45,20 +47,20 @@ class ReplicasTest {
       float a = rnd.nextInt(4) / 4f;
       float bias = rnd.nextInt(3) / 2f;
       String id = "item-" + rnd.nextInt(100_000);
-      r.apply(ModelUpdates.itemKey("m", id), floats(a, 0, 0, bias));
+      r.apply(0, itemKey(j), row(id, a, 0, 0, bias));
       if (j % 7 == 0) {
-        r.apply(ModelUpdates.seenKey("u", id), new byte[0]);
         rated.add(id);
       }
     }
+    StateRecords.seen(r, "u", rated.toArray(new String[0]));
     ModelReplica m = r.get("m");
-    Header h = m.header();
+    ModelReplica.Header h = m.header();
     List<String> seen = r.seen("u");
-    assertEquals(Set.copyOf(rated), Set.copyOf(seen));
+    assertEquals(rated, seen, "in the order rated, over several chunks");
     for (int n : new int[] {1, 10, 50, 1000}) {
       List<ScoredItem> got = m.recommend(h, "u", n, seen).items();
       List<ScoredItem> all = new ArrayList<>();
-      for (String id : allItems(r, m)) {
+      for (String id : allItems(m)) {
         if (!seen.contains(id)) {
           all.add(new ScoredItem(id, m.predict(h, "u", id).rating()));
         }
@@ -69,7 +71,7 @@ class ReplicasTest {
     }
   }
 
-  private static List<String> allItems(Replicas r, ModelReplica m) {
+  private static List<String> allItems(ModelReplica m) {
     RowTable.Data d = m.itemRows().data();
     List<String> ids = new ArrayList<>();
     for (int i = 0; i < m.itemRows().size(); i++) {
@@ -81,41 +83,63 @@ class ReplicasTest {
   }
 
   @Test
-  void tombstonesShouldRemoveRowsAndPairsAndFreedRowsBeReused() {
+  void theHeaderShouldComeFromTheConfigurationCountersAndFailureRecords() {
     Replicas r = new Replicas(List.of("m"));
-    r.apply(ModelUpdates.headerKey("m"), header(ModelType.PLAIN_MF, K, 1, 3).encode());
-    r.apply(ModelUpdates.userKey("m", "u/1"), floats(1, 0, 0));
-    for (String id : List.of("a", "b/with/slashes", "c")) {
-      r.apply(ModelUpdates.itemKey("m", id), floats(id.length(), 0, 0));
+    ModelReplica m = r.get("m");
+    r.apply(0, configKey(), config(ModelType.MLP, K, 2));
+    assertNull(m.header(), "no counters yet: nothing to serve");
+    r.apply(0, countersKey(), counters(12, 192, 3.25, 4, 5));
+    assertEquals(new ModelReplica.Header(ModelType.MLP, K, 2, 12, 192, 3.25, 4, 5, null),
+        m.header());
+    r.apply(0, StateRecords.degradedKey(), "the loss is NaN".getBytes(StandardCharsets.UTF_8));
+    assertTrue(m.header().isDegraded());
+    assertEquals("the loss is NaN", m.header().degraded());
+    r.apply(0, StateRecords.degradedKey(), null); // a reset deletes the flag
+    assertFalse(m.header().isDegraded());
+    r.apply(0, configKey(), null);
+    assertNull(m.header(), "a reset in progress: no configuration, nothing to serve");
+  }
+
+  @Test
+  void tombstonesShouldRemoveRowsAndSeenChunks() {
+    Replicas r = new Replicas(List.of("m"));
+    header(r, ModelType.PLAIN_MF, K, 1, 3);
+    r.apply(0, userKey(0), row("u/1", 1, 0, 0));
+    List<String> items = List.of("a", "b/with/slashes", "c");
+    for (int j = 0; j < items.size(); j++) {
+      r.apply(0, itemKey(j), row(items.get(j), items.get(j).length(), 0, 0));
     }
-    r.apply(ModelUpdates.seenKey("u/1", "b/with/slashes"), new byte[0]);
-    r.apply(ModelUpdates.seenKey("u/1", "b/with/slashes"), new byte[0]); // rated twice
-    assertEquals(List.of("b/with/slashes"), r.seen("u/1"));
-    assertEquals(1, r.seenPairs());
+    StateRecords.seen(r, "u/1", "b/with/slashes", "b/with/slashes"); // rated twice
+    assertEquals(List.of("b/with/slashes", "b/with/slashes"), r.seen("u/1"));
+    assertEquals(2, r.seenPairs());
     ModelReplica m = r.get("m");
     assertEquals(List.of("a", "c"), ids(m.recommend(m.header(), "u/1", 5, r.seen("u/1"))));
 
-    r.apply(ModelUpdates.itemKey("m", "c"), null);
-    r.apply(ModelUpdates.seenKey("u/1", "b/with/slashes"), null);
+    r.apply(0, itemKey(2), null);
+    r.applySeen(SeenItemsCodec.key("u/1", 0), null);
     assertEquals(List.of(), r.seen("u/1"));
+    assertEquals(0, r.seenPairs());
     assertEquals(List.of("b/with/slashes", "a"),
         ids(m.recommend(m.header(), "u/1", 5, r.seen("u/1"))));
     assertTrue(m.predict(m.header(), "u/1", "c").coldStart(), "a removed item is unknown");
     assertEquals(2, m.items());
-    r.apply(ModelUpdates.itemKey("m", "d"), floats(9, 0, 0));
-    assertEquals(3, m.itemRows().size(), "the freed row was reused");
+    r.apply(0, itemKey(2), row("d", 9, 0, 0));
+    assertEquals(3, m.itemRows().size(), "the trainer's row number");
     assertEquals(List.of("b/with/slashes", "d", "a"),
         ids(m.recommend(m.header(), "u/1", 5, List.of())));
+    r.apply(0, itemKey(2), row("e", 9, 0, 0)); // a row that changed hands (a reset, compacted)
+    assertEquals(-1, m.itemRows().row("d"));
+    assertEquals(2, m.itemRows().row("e"));
   }
 
   @Test
   void rowsOfAnotherWidthShouldStartTheTableAfreshAsAResetWithOtherFactorsDoes() {
     Replicas r = new Replicas(List.of("m"));
-    r.apply(ModelUpdates.headerKey("m"), header(ModelType.PLAIN_MF, K, 1, 2).encode());
-    r.apply(ModelUpdates.itemKey("m", "old"), floats(1, 1, 1));
-    r.apply(ModelUpdates.headerKey("m"), header(ModelType.PLAIN_MF, 2, 1, 1).encode());
-    r.apply(ModelUpdates.itemKey("m", "new"), floats(1, 1));
-    r.apply(ModelUpdates.userKey("m", "u"), floats(2, 0));
+    header(r, ModelType.PLAIN_MF, K, 1, 2);
+    r.apply(0, itemKey(0), row("old", 1, 1, 1));
+    header(r, ModelType.PLAIN_MF, 2, 1, 1);
+    r.apply(0, itemKey(0), row("new", 1, 1));
+    r.apply(0, userKey(0), row("u", 2, 0));
     ModelReplica m = r.get("m");
     assertEquals(1, m.items());
     assertEquals(List.of("new"), ids(m.recommend(m.header(), "u", 5, List.of())));
@@ -125,36 +149,42 @@ class ReplicasTest {
   @Test
   void anMlpWhoseLayersHaveNotArrivedShouldAnswerTheFallbackNotFail() {
     Replicas r = new Replicas(List.of("m"));
-    Header h = header(ModelType.MLP, K, 1, 1);
-    r.apply(ModelUpdates.headerKey("m"), h.encode());
-    r.apply(ModelUpdates.userKey("m", "u"), floats(1, 1, 1));
-    r.apply(ModelUpdates.itemKey("m", "i"), floats(1, 1, 1));
+    header(r, ModelType.MLP, K, 1, 1);
+    r.apply(0, userKey(0), row("u", 1, 1, 1));
+    r.apply(0, itemKey(0), row("i", 1, 1, 1));
     ModelReplica m = r.get("m");
     ModelReplica.Score s = m.predict(m.header(), "u", "i");
     assertTrue(s.coldStart());
     assertEquals(3.5f, s.rating());
     assertTrue(m.recommend(m.header(), "u", 3, List.of()).items().isEmpty());
     // With its layers (k 3, hidden 2): FC(ReLU(e)) on both sides, then the dot product.
-    r.apply(ModelUpdates.denseKey("m", "user-fc-weight"), floats(1, 0, 0, 1, 0, 0));
-    r.apply(ModelUpdates.denseKey("m", "user-fc-bias"), floats(0, 0));
-    r.apply(ModelUpdates.denseKey("m", "item-fc-weight"), floats(1, 0, 0, 1, 0, 0));
-    r.apply(ModelUpdates.denseKey("m", "item-fc-bias"), floats(0.5f, 0));
+    r.apply(0, denseKey(0), dense(1, 0, 0, 1, 0, 0));
+    r.apply(0, denseKey(1), dense(0, 0));
+    r.apply(0, denseKey(2), dense(1, 0, 0, 1, 0, 0));
+    r.apply(0, denseKey(3), dense(0.5f, 0));
     s = m.predict(m.header(), "u", "i");
     assertEquals(1 * 1.5f + 1 * 1, s.rating(), 1e-6);
     assertEquals(List.of("i"), ids(m.recommend(m.header(), "u", 3, List.of())));
   }
 
   @Test
-  void recordsOfOtherModelsShouldBeIgnoredAndUnreadableOnesRefused() {
+  void recordsOfOtherPartitionsShouldBeIgnoredAndUnreadableOnesRefused() {
     Replicas r = new Replicas(List.of("m"));
-    r.apply(ModelUpdates.userKey("gone", "u"), floats(1));
-    assertNull(r.get("gone"));
-    assertThrows(IllegalArgumentException.class, () -> r.apply("x", new byte[0]));
-    assertThrows(IllegalArgumentException.class, () -> r.apply("q/m/u", new byte[4]));
-    assertThrows(IllegalArgumentException.class, () -> r.apply("s/9:u/i", new byte[0]));
+    r.apply(1, userKey(0), row("u", 1));
+    r.apply(0, StateRecords.degradedKey(), new byte[0]);
+    assertThrows(IllegalArgumentException.class, () -> r.apply(0, new byte[] {3, 0}, new byte[0]));
+    assertThrows(IllegalArgumentException.class, () -> r.apply(0, userKey(0), new byte[3]));
+    byte[] future = row("u", 1);
+    future[0] = 99;
+    assertThrows(IllegalArgumentException.class, () -> r.apply(0, userKey(0), future));
+    assertThrows(IllegalArgumentException.class, () -> r.apply(0, denseKey(7), dense(1)));
+    assertThrows(IllegalArgumentException.class, () -> r.apply(0, countersKey(), new byte[5]));
+    assertThrows(IllegalArgumentException.class, () -> r.apply(0, configKey(), new byte[] {'x'}));
+    assertThrows(IllegalArgumentException.class, () -> r.applySeen(new byte[3], null));
     assertThrows(IllegalArgumentException.class,
-        () -> r.apply(ModelUpdates.userKey("m", "u"), new byte[3]));
+        () -> r.applySeen(SeenItemsCodec.key("u", 0), new byte[] {9, 0}));
     assertEquals(0, r.get("m").users(), "nothing changed");
+    assertEquals(0, r.seenPairs());
   }
 
   private static List<String> ids(ModelReplica.Recommended rec) {

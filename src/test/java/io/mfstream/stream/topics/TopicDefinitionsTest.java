@@ -26,9 +26,9 @@ class TopicDefinitionsTest {
   }
 
   @Test
-  void shouldDefineTheNinePipelineTopicsInTheProjectFolder() throws IOException {
+  void shouldDefineTheEightPipelineTopicsInTheProjectFolder() throws IOException {
     assertEquals(
-        List.of("model-updates", "prediction-requests", "predictions", "ratings", "ratings-dlq",
+        List.of("prediction-requests", "predictions", "ratings", "ratings-dlq",
             "ratings-valid", "recommendation-requests", "recommendations", "rmse"),
         TopicDefinitions.load(TopicDefinitions.DEFAULT_DIR).stream()
             .map(TopicDefinition::name).toList());
@@ -39,14 +39,12 @@ class TopicDefinitionsTest {
     Map<String, TopicDefinition> topics = projectTopics();
     Map<String, Integer> partitions = Map.of(
         "ratings", 1, "ratings-dlq", 1, "ratings-valid", 3, "prediction-requests", 3,
-        "predictions", 3, "recommendation-requests", 3, "recommendations", 3, "rmse", 1,
-        "model-updates", 3);
+        "predictions", 3, "recommendation-requests", 3, "recommendations", 3, "rmse", 1);
     partitions.forEach((name, expected) -> {
       TopicDefinition topic = topics.get(name);
       assertEquals(expected, topic.partitions(), name);
       assertEquals(1, topic.replicationFactor(), name);
-      String policy = name.equals("model-updates") ? "compact" : "delete";
-      assertEquals(policy, topic.configs().get("cleanup.policy"), name);
+      assertEquals("delete", topic.configs().get("cleanup.policy"), name);
     });
   }
 
@@ -56,12 +54,6 @@ class TopicDefinitionsTest {
     long ratings = Long.parseLong(topics.get("ratings").configs().get("retention.ms"));
     long deadLetters = Long.parseLong(topics.get("ratings-dlq").configs().get("retention.ms"));
     assertTrue(deadLetters > ratings, deadLetters + " <= " + ratings);
-  }
-
-  @Test
-  void shouldNotExpireTheCompactedModelUpdatesByTime() throws IOException {
-    assertEquals(
-        Map.of("cleanup.policy", "compact"), projectTopics().get("model-updates").configs());
   }
 
   @Test

@@ -1,7 +1,6 @@
 package io.mfstream.stream.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,23 +10,26 @@ import io.mfstream.model.ModelType;
 import io.mfstream.stream.StreamTestSupport;
 import io.mfstream.stream.messages.RatingEvent;
 import io.mfstream.stream.messages.RmseReport;
+import io.mfstream.stream.serde.SeenItemsCodec;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.StatusBoard;
+import io.mfstream.train.ModelStateFormat;
 import io.mfstream.train.OptimizerConfig;
 import io.mfstream.train.TestRatings;
 import java.io.File;
 import java.util.List;
 import java.util.Properties;
-import java.util.TreeSet;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.MockProcessorContext.CapturedForward;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The trainer processor on its own: what it forwards for each rating, and a failing model. */
+/** The trainer processor on its own: what it writes and forwards for each rating, and a failing model. */
 class TrainProcessorTest {
   private static final int BATCH = 4;
 
@@ -39,6 +41,7 @@ class TrainProcessorTest {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     MockProcessorContext<String, Object> c = new MockProcessorContext<>(p, new TaskId(1, 0), dir);
     c.addStateStore(StreamTestSupport.memoryStore(TrainProcessor.STORE));
+    c.addStateStore(StreamTestSupport.memoryStore(SeenItemsStore.STORE));
     c.setCurrentSystemTimeMs(1_000);
     c.setCurrentStreamTimeMs(1_000);
     return c;
@@ -64,7 +67,7 @@ class TrainProcessorTest {
   }
 
   @Test
-  void aStepShouldPublishEachTouchedRowOnceTheHeaderAndSeenPairsAndReportRmseEveryN() {
+  void aStepShouldWriteEachTouchedRowOnceAndReportRmseEveryN() {
     MockProcessorContext<String, Object> c = context();
     StatusBoard board = new StatusBoard();
     TrainProcessor t = started(spec("m", 0.05), 2, board, c);
@@ -73,27 +76,26 @@ class TrainProcessorTest {
     for (int n = 0; n < BATCH - 1; n++) {
       t.process(record(batch.get(n), n));
     }
-    assertTrue(keys(c, TrainProcessor.UPDATES_CHILD).stream().allMatch(k -> k.startsWith("s/")),
-        "nothing but seen pairs before the step: " + keys(c, TrainProcessor.UPDATES_CHILD));
-    c.resetForwards();
+    assertEquals(0, rows(c), "no row before the step");
+    assertEquals(BATCH - 1, keysOf(c, ModelStateFormat.PENDING), "the pending ratings");
     t.process(record(batch.get(BATCH - 1), BATCH));
 
-    List<String> updates = keys(c, TrainProcessor.UPDATES_CHILD);
-    assertEquals(new TreeSet<>(List.of("u/m/u1", "u/m/u2", "u/m/u3", "i/m/i1", "i/m/i2",
-        "i/m/i3", "m/m", "s/2:u3/i3")), new TreeSet<>(updates), "each once: " + updates);
-    assertEquals(updates.size(), new TreeSet<>(updates).size(), updates.toString());
-    ModelUpdates.Header h = ModelUpdates.Header.decode((byte[]) value(c, "m/m"));
-    assertEquals(1, h.version());
-    assertEquals(BATCH, h.trained());
-    assertFalse(h.isDegraded());
+    assertEquals(6, rows(c), "u1, u2, u3, i1, i2, i3");
+    assertEquals(0, keysOf(c, ModelStateFormat.PENDING), "learned, so deleted");
+    ModelStateFormat.Counters counters = ModelStateFormat.Counters.decode(
+        store(c).get(Bytes.wrap(ModelStateFormat.key(ModelStateFormat.COUNTERS))));
+    assertEquals(1, counters.version());
+    assertEquals(BATCH, counters.trained());
+    assertEquals(3, counters.users());
     List<CapturedForward<? extends String, ?>> rmse = forwards(c, TrainProcessor.RMSE_CHILD);
-    assertEquals(1, rmse.size(), "a report every 2 ratings: the 4th");
-    assertEquals(4, ((RmseReport) rmse.get(0).record().value()).count());
+    assertEquals(2, rmse.size(), "a report every 2 ratings: the 2nd and the 4th");
+    assertEquals(4, ((RmseReport) rmse.get(1).record().value()).count());
     assertEquals(1, board.get("m").version());
+    assertEquals(List.of("u1", "u1"), seenUsers(c, "u1"), "model 0's task records the pairs");
   }
 
   @Test
-  void aDivergingModelShouldPublishItsHeaderFlaggedOnceAndThenOnlySeenPairs() {
+  void aDivergingModelShouldBeFlaggedInItsStoreAndStillRecordTheSeenPairs() {
     MockProcessorContext<String, Object> c = context();
     StatusBoard board = new StatusBoard();
     TrainProcessor t = started(spec("wild", 1e12), 1, board, c);
@@ -106,40 +108,64 @@ class TrainProcessorTest {
     assertTrue(board.get("wild").isDegraded(), "did not diverge in " + n + " ratings");
     assertEquals(n - 1, board.get("wild").scored(),
         "it runs on as the store holds it: the failing rating is not counted");
-    Object header = value(c, "m/wild");
-    assertNotNull(header);
-    ModelUpdates.Header h = ModelUpdates.Header.decode((byte[]) header);
-    assertTrue(h.isDegraded() && (h.degraded().contains("DivergedException")
-        || h.degraded().contains("diverged")), h.toString());
+    byte[] why = store(c).get(Bytes.wrap(ModelStateFormat.key(ModelStateFormat.DEGRADED)));
+    assertNotNull(why, "the replicas read the flag from the store's changelog");
+    String reason = new String(why, java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(reason.contains("DivergedException") || reason.contains("diverged"), reason);
     long version = board.get("wild").version();
+    java.util.Map<Bytes, byte[]> before = StreamTestSupport.contents(store(c));
 
     c.resetForwards();
+    long pairs = seenPairs(c);
     for (int m = n; m < n + 3 * BATCH; m++) {
       t.process(record(data.get(m), m));
     }
-    List<String> after = keys(c, TrainProcessor.UPDATES_CHILD);
-    assertEquals(3 * BATCH, after.size());
-    assertTrue(after.stream().allMatch(k -> k.startsWith("s/")), after.toString());
+    assertEquals(before.keySet(), StreamTestSupport.contents(store(c)).keySet(),
+        "a stopped model writes nothing");
+    assertEquals(pairs + 3 * BATCH, seenPairs(c), "the seen pairs go on");
     assertTrue(forwards(c, TrainProcessor.RMSE_CHILD).isEmpty(), "a stopped model reports no RMSE");
     assertEquals(version, board.get("wild").version(), "it learns no more");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static KeyValueStore<Bytes, byte[]> store(MockProcessorContext<String, Object> c) {
+    return (KeyValueStore<Bytes, byte[]>) (Object) c.getStateStore(TrainProcessor.STORE);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static KeyValueStore<Bytes, byte[]> seenStore(MockProcessorContext<String, Object> c) {
+    return (KeyValueStore<Bytes, byte[]>) (Object) c.getStateStore(SeenItemsStore.STORE);
+  }
+
+  private static long keysOf(MockProcessorContext<String, Object> c, byte kind) {
+    return StreamTestSupport.contents(store(c)).keySet().stream()
+        .filter(k -> k.get()[0] == kind).count();
+  }
+
+  private static long rows(MockProcessorContext<String, Object> c) {
+    return keysOf(c, ModelStateFormat.ROW);
+  }
+
+  /** The user of each seen pair of {@code user}, one per pair (so its length is the count). */
+  private static List<String> seenUsers(MockProcessorContext<String, Object> c, String user) {
+    List<String> out = new java.util.ArrayList<>();
+    for (var e : StreamTestSupport.contents(seenStore(c)).entrySet()) {
+      if (SeenItemsCodec.decodeKey(e.getKey().get()).user().equals(user)) {
+        for (String ignored : SeenItemsCodec.items(e.getValue())) {
+          out.add(user);
+        }
+      }
+    }
+    return out;
+  }
+
+  private static long seenPairs(MockProcessorContext<String, Object> c) {
+    return StreamTestSupport.contents(seenStore(c)).values().stream()
+        .mapToLong(v -> SeenItemsCodec.items(v).size()).sum();
   }
 
   private static List<CapturedForward<? extends String, ?>> forwards(
       MockProcessorContext<String, Object> c, String child) {
     return c.forwarded(child);
-  }
-
-  private static List<String> keys(MockProcessorContext<String, Object> c, String child) {
-    return forwards(c, child).stream().map(f -> (String) f.record().key()).toList();
-  }
-
-  private static Object value(MockProcessorContext<String, Object> c, String key) {
-    Object last = null;
-    for (CapturedForward<? extends String, ?> f : c.forwarded(TrainProcessor.UPDATES_CHILD)) {
-      if (f.record().key().equals(key)) {
-        last = f.record().value();
-      }
-    }
-    return last;
   }
 }

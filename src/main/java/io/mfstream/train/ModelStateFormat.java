@@ -1,0 +1,475 @@
+package io.mfstream.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mfstream.data.Rating;
+import io.mfstream.model.DenseParam;
+import io.mfstream.model.ModelType;
+import io.mfstream.model.ParamTable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * The one encoding of a model's training state as key-value records: what the streaming trainer
+ * keeps in its state store (so also its changelog topic, which every serving replica reads), in
+ * the Kafka-free form both sides share. Format {@value #FORMAT}.
+ *
+ * <p>Keys are a kind byte followed by big-endian indexes, so records of a kind sort by index:
+ *
+ * <pre>
+ *   0                 configuration: the model and optimiser (JSON), batch size and window
+ *   1                 counters: version, ratings learned, mean, meters, vocabulary sizes
+ *   3 side row        one row of a side (0 users, 1 items): its id, then for each of the side's
+ *                     tables (embedding, then bias in biased MF) the row's values and optimiser
+ *                     state
+ *   4 index           a dense parameter (the MLPs' layers): values, then optimiser state
+ *   5 index           the index-th rating scored but not yet learned from
+ *   6 chunk           squared errors of the rolling RMSE window, slots chunk * 128 on
+ *   7                 why the model stopped learning (UTF-8), present only if it did
+ *   8                 the reset generation the state was created under (decimal digits)
+ * </pre>
+ *
+ * <p>Values holding parameters are self-describing, so that a reader needs no other record to
+ * decode one:
+ *
+ * <pre>
+ *   row     FORMAT(1) elementBytes(1) slots(1) tables(1) width(2) per table, id length(2) id,
+ *           then per table: values(width), then slot 0 (width), ..., slot slots-1 (width)
+ *   dense   FORMAT(1) elementBytes(1) slots(1) count(4), values(count), then each slot (count)
+ *   counters  FORMAT(4) version(8) trained(8) labelSum(8) labelCount(8) scored(8) sse(8)
+ *           coldStarts(8) rollingSum(8) rollingNext(4) rollingFilled(4) users(4) items(4)
+ *   pending  recordTimestamp(8) error(8) cold(1) timestamp(8) rating(4) user(4+n) item(4+n)
+ * </pre>
+ *
+ * Elements are big-endian float32, or float64 for a DOUBLE model ({@code elementBytes} 4 or 8).
+ * A reader checks the format and refuses another with {@link IllegalArgumentException}.
+ */
+public final class ModelStateFormat {
+  private ModelStateFormat() {}
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The format of this build's records; format 2 kept the vocabulary and tables apart. */
+  public static final int FORMAT = 3;
+
+  public static final byte CONFIG = 0;
+  public static final byte COUNTERS = 1;
+  public static final byte ROW = 3;
+  public static final byte DENSE = 4;
+  public static final byte PENDING = 5;
+  public static final byte SQUARE = 6;
+  public static final byte DEGRADED = 7;
+  public static final byte RESET = 8;
+
+  public static final int USERS = 0;
+  public static final int ITEMS = 1;
+
+  /** Squared errors per ring record. */
+  public static final int RING_CHUNK = 128;
+
+  // ---------------------------------------------------------------------------------------------
+  // Keys
+
+  public static byte[] key(byte kind) {
+    return new byte[] {kind};
+  }
+
+  public static byte[] key(byte kind, int index) {
+    return ByteBuffer.allocate(5).put(kind).putInt(index).array();
+  }
+
+  /** The key of row {@code row} of side {@code side} ({@link #USERS} or {@link #ITEMS}). */
+  public static byte[] rowKey(int side, int row) {
+    return ByteBuffer.allocate(6).put(ROW).put((byte) side).putInt(row).array();
+  }
+
+  /** The kind of a key (its first byte); -1 for an empty key. */
+  public static byte kind(byte[] key) {
+    return key.length == 0 ? -1 : key[0];
+  }
+
+  /** The index of a 5-byte key (dense, pending, ring). */
+  public static int index(byte[] key) {
+    if (key.length != 5) {
+      throw new IllegalArgumentException("a " + key.length + "-byte key has no index");
+    }
+    return ByteBuffer.wrap(key).getInt(1);
+  }
+
+  /** The side of a row key. */
+  public static int rowSide(byte[] key) {
+    checkRowKey(key);
+    return key[1];
+  }
+
+  /** The row of a row key. */
+  public static int rowIndex(byte[] key) {
+    checkRowKey(key);
+    return ByteBuffer.wrap(key).getInt(2);
+  }
+
+  private static void checkRowKey(byte[] key) {
+    if (key.length != 6 || key[0] != ROW || key[1] != USERS && key[1] != ITEMS) {
+      throw new IllegalArgumentException("not a row key: " + key.length + " bytes, kind "
+          + kind(key));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Configuration
+
+  /** What a reader of the rows needs of a model's configuration. */
+  public record Shape(ModelType type, int factors, int hidden) {}
+
+  /**
+   * The network's type and sizes from a configuration record: a JSON object whose {@code model}
+   * object is {@link SnapshotHeader#writeConfigs}'s.
+   *
+   * @throws IllegalArgumentException when it is not one
+   */
+  public static Shape decodeShape(byte[] config) {
+    try {
+      JsonNode model = JSON.readTree(config).path("model");
+      if (!model.path("type").isTextual() || !model.path("factors").canConvertToInt()
+          || !model.path("hidden").canConvertToInt()) {
+        throw new IllegalArgumentException("a configuration record without the model's type, "
+            + "factors and hidden width");
+      }
+      return new Shape(ModelType.parse(model.get("type").asText()), model.get("factors").asInt(),
+          model.get("hidden").asInt());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("a configuration record that is not JSON", e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Rows
+
+  /** A decoded row: its id and, table after table, its values (the optimiser state left out). */
+  public record RowValues(String id, float[] values) {}
+
+  /**
+   * Encodes row {@code row} of one side: its id and, for each of the side's tables (all of one
+   * data type and optimiser), the row's values and state.
+   */
+  public static byte[] encodeRow(String id, List<ParamTable> tables, int row) {
+    ParamTable first = tables.get(0);
+    int element = first.dataType() == DataType.DOUBLE ? 8 : 4;
+    int slots = first.stateSlots();
+    byte[] idBytes = id.getBytes(StandardCharsets.UTF_8);
+    if (idBytes.length > 0xFFFF) {
+      throw new IllegalArgumentException("an id of " + idBytes.length + " bytes (at most 65535)");
+    }
+    int elements = 0;
+    for (ParamTable t : tables) {
+      elements += t.width() * (1 + slots);
+    }
+    ByteBuffer b = ByteBuffer.allocate(4 + 2 * tables.size() + 2 + idBytes.length
+        + elements * element);
+    b.put((byte) FORMAT).put((byte) element).put((byte) slots).put((byte) tables.size());
+    for (ParamTable t : tables) {
+      b.putShort((short) t.width());
+    }
+    b.putShort((short) idBytes.length).put(idBytes);
+    for (ParamTable t : tables) {
+      t.writeRow(row, b);
+    }
+    return b.array();
+  }
+
+  /** Reads what {@link #encodeRow} wrote back into row {@code row} of the same tables. */
+  public static String decodeRowInto(byte[] value, List<ParamTable> tables, int row) {
+    ByteBuffer b = ByteBuffer.wrap(value);
+    int element = checkedHeader(b, "row");
+    int slots = b.get();
+    int count = b.get();
+    if (count != tables.size()) {
+      throw new IllegalArgumentException("a row of " + count + " tables, the model has "
+          + tables.size());
+    }
+    for (ParamTable t : tables) {
+      int width = b.getShort();
+      if (width != t.width() || slots != t.stateSlots()
+          || element != (t.dataType() == DataType.DOUBLE ? 8 : 4)) {
+        throw new IllegalArgumentException("a row of width " + width + " with " + slots
+            + " state slots of " + element + "-byte elements for " + t.name() + " of width "
+            + t.width() + " with " + t.stateSlots());
+      }
+    }
+    String id = utf8(b, b.getShort() & 0xFFFF);
+    for (ParamTable t : tables) {
+      t.readRow(row, b);
+    }
+    if (b.hasRemaining()) {
+      throw new IllegalArgumentException("a row with " + b.remaining() + " bytes to spare");
+    }
+    return id;
+  }
+
+  /** The id of a row record. */
+  public static String rowId(byte[] value) {
+    ByteBuffer b = ByteBuffer.wrap(value);
+    checkedHeader(b, "row");
+    b.get(); // slots
+    int count = b.get();
+    b.position(b.position() + 2 * count);
+    return utf8(b, b.getShort() & 0xFFFF);
+  }
+
+  /** The id and the values of a row (the state left out), as float32 whatever was stored. */
+  public static RowValues decodeRowValues(byte[] value) {
+    ByteBuffer b = ByteBuffer.wrap(value);
+    int element = checkedHeader(b, "row");
+    int slots = b.get();
+    int count = b.get();
+    int[] widths = new int[count];
+    int total = 0;
+    for (int t = 0; t < count; t++) {
+      widths[t] = b.getShort();
+      total += widths[t];
+    }
+    String id = utf8(b, b.getShort() & 0xFFFF);
+    float[] out = new float[total];
+    int at = 0;
+    for (int t = 0; t < count; t++) {
+      int start = b.position();
+      readElements(b, element, out, at, widths[t]);
+      at += widths[t];
+      b.position(start + widths[t] * (1 + slots) * element);
+    }
+    if (b.hasRemaining()) {
+      throw new IllegalArgumentException("a row with " + b.remaining() + " bytes to spare");
+    }
+    return new RowValues(id, out);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Dense parameters
+
+  public static byte[] encodeDense(DenseParam p) {
+    boolean dbl = p.value().dataType() == DataType.DOUBLE;
+    int element = dbl ? 8 : 4;
+    int n = (int) p.value().length();
+    int slots = p.stateSlots();
+    ByteBuffer b = ByteBuffer.allocate(7 + (1 + slots) * n * element);
+    b.put((byte) FORMAT).put((byte) element).put((byte) slots).putInt(n);
+    putAll(b, p.value(), dbl);
+    for (int s = 0; s < slots; s++) {
+      putAll(b, p.state(s), dbl);
+    }
+    return b.array();
+  }
+
+  /** Reads what {@link #encodeDense} wrote back into the same parameter. */
+  public static void decodeDenseInto(byte[] value, DenseParam p) {
+    ByteBuffer b = ByteBuffer.wrap(value);
+    int element = checkedHeader(b, "dense parameter");
+    int slots = b.get();
+    int n = b.getInt();
+    boolean dbl = p.value().dataType() == DataType.DOUBLE;
+    if (n != p.value().length() || slots != p.stateSlots() || element != (dbl ? 8 : 4)) {
+      throw new IllegalArgumentException("a dense parameter of " + n + " elements with " + slots
+          + " state slots for " + p.name() + " of " + p.value().length() + " with "
+          + p.stateSlots());
+    }
+    getAll(b, p.value(), dbl);
+    for (int s = 0; s < slots; s++) {
+      getAll(b, p.state(s), dbl);
+    }
+    if (b.hasRemaining()) {
+      throw new IllegalArgumentException("a dense parameter with " + b.remaining()
+          + " bytes to spare");
+    }
+  }
+
+  /** A dense parameter's values (the state left out), as float32 whatever was stored. */
+  public static float[] decodeDenseValues(byte[] value) {
+    ByteBuffer b = ByteBuffer.wrap(value);
+    int element = checkedHeader(b, "dense parameter");
+    int slots = b.get();
+    int n = b.getInt();
+    if (b.remaining() != (long) n * (1 + slots) * element) {
+      throw new IllegalArgumentException("a dense parameter of " + n + " elements and " + slots
+          + " slots in " + value.length + " bytes");
+    }
+    float[] out = new float[n];
+    readElements(b, element, out, 0, n);
+    return out;
+  }
+
+  /**
+   * Appends every element of {@code a} in row-major order, as float64 or float32 as asked
+   * ({@code a} of either type), in one bulk copy where it can.
+   */
+  public static void putAll(ByteBuffer out, INDArray a, boolean dbl) {
+    DataType want = dbl ? DataType.DOUBLE : DataType.FLOAT;
+    INDArray c = a.dataType() != want ? a.castTo(want).dup('c')
+        : a.ordering() == 'c' && a.offset() == 0 && !a.isView() ? a : a.dup('c');
+    int n = (int) c.length();
+    int at = out.position();
+    // One bulk copy out of ND4J's memory: element by element (DataBuffer.getFloat) was 5% of
+    // the MLP trainer's samples, for its dense layers after every step.
+    if (dbl) {
+      out.asDoubleBuffer().put(c.data().asNioDouble().limit(n));
+    } else {
+      out.asFloatBuffer().put(c.data().asNioFloat().limit(n));
+    }
+    out.position(at + n * (dbl ? Double.BYTES : Float.BYTES));
+  }
+
+  private static void getAll(ByteBuffer in, INDArray target, boolean dbl) {
+    int n = (int) target.length();
+    if (dbl) {
+      double[] a = new double[n];
+      in.asDoubleBuffer().get(a);
+      in.position(in.position() + n * Double.BYTES);
+      target.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(a).reshape(target.shape()));
+    } else {
+      float[] a = new float[n];
+      in.asFloatBuffer().get(a);
+      in.position(in.position() + n * Float.BYTES);
+      target.assign(org.nd4j.linalg.factory.Nd4j.createFromArray(a).reshape(target.shape()));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Counters
+
+  /**
+   * The counters: the trainer's as of its last step, and the meters'.
+   *
+   * @param version SGD steps taken
+   * @param trained ratings learned from
+   * @param labelSum sum of the ratings learned from (the running mean's numerator)
+   * @param labelCount how many (its denominator)
+   * @param scored ratings scored, as of the last step
+   * @param sse their summed squared error
+   * @param coldStarts how many were scored as cold starts
+   * @param rollingSum the rolling window's running sum
+   * @param rollingNext the rolling window's next slot
+   * @param rollingFilled how many of its slots hold an error
+   * @param users user rows
+   * @param items item rows
+   */
+  public record Counters(long version, long trained, double labelSum, long labelCount,
+      long scored, double sse, long coldStarts, double rollingSum, int rollingNext,
+      int rollingFilled, int users, int items) {
+
+    /** The running mean of the ratings learned from, the fallback answer (0 before any). */
+    public double mean() {
+      return labelCount == 0 ? 0.0 : labelSum / labelCount;
+    }
+
+    public byte[] encode() {
+      ByteBuffer b = ByteBuffer.allocate(4 + 8 * 8 + 4 * 4);
+      b.putInt(FORMAT);
+      b.putLong(version).putLong(trained).putDouble(labelSum).putLong(labelCount);
+      b.putLong(scored).putDouble(sse).putLong(coldStarts).putDouble(rollingSum);
+      b.putInt(rollingNext).putInt(rollingFilled).putInt(users).putInt(items);
+      return b.array();
+    }
+
+    /**
+     * @throws IllegalArgumentException for another format (its number in the message, from
+     *     {@link #storedFormat}) or a truncated record
+     */
+    public static Counters decode(byte[] value) {
+      int format = storedFormat(value);
+      if (format != FORMAT) {
+        throw new IllegalArgumentException("counters of format " + format + "; this build reads "
+            + FORMAT);
+      }
+      ByteBuffer b = ByteBuffer.wrap(value, 4, value.length - 4);
+      if (b.remaining() != 8 * 8 + 4 * 4) {
+        throw new IllegalArgumentException("counters of " + value.length + " bytes");
+      }
+      return new Counters(b.getLong(), b.getLong(), b.getDouble(), b.getLong(), b.getLong(),
+          b.getDouble(), b.getLong(), b.getDouble(), b.getInt(), b.getInt(), b.getInt(),
+          b.getInt());
+    }
+
+    /** The format a counters record was written in (its first four bytes). */
+    public static int storedFormat(byte[] value) {
+      if (value.length < 4) {
+        throw new IllegalArgumentException("counters of " + value.length + " bytes");
+      }
+      return ByteBuffer.wrap(value).getInt();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Pending ratings
+
+  /** A rating scored but not yet learned from, with what scoring it added to the meters. */
+  public record Pending(Rating rating, long recordTimestamp, double error, boolean coldStart) {
+
+    public byte[] encode() {
+      byte[] u = rating.user().getBytes(StandardCharsets.UTF_8);
+      byte[] i = rating.item().getBytes(StandardCharsets.UTF_8);
+      ByteBuffer b = ByteBuffer.allocate(8 + 8 + 1 + 8 + 4 + 4 + u.length + 4 + i.length);
+      b.putLong(recordTimestamp).putDouble(error).put((byte) (coldStart ? 1 : 0));
+      b.putLong(rating.timestamp()).putFloat(rating.rating());
+      b.putInt(u.length).put(u).putInt(i.length).put(i);
+      return b.array();
+    }
+
+    public static Pending decode(byte[] value) {
+      ByteBuffer b = ByteBuffer.wrap(value);
+      long recordTimestamp = b.getLong();
+      double error = b.getDouble();
+      boolean cold = b.get() != 0;
+      long ts = b.getLong();
+      float rating = b.getFloat();
+      String user = utf8(b, b.getInt());
+      String item = utf8(b, b.getInt());
+      return new Pending(new Rating(user, item, rating, ts), recordTimestamp, error, cold);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Helpers
+
+  /** Checks a parameter record's format byte and returns its element size. */
+  private static int checkedHeader(ByteBuffer b, String what) {
+    if (b.remaining() < 3) {
+      throw new IllegalArgumentException("a " + what + " record of " + b.remaining() + " bytes");
+    }
+    int format = b.get();
+    if (format != FORMAT) {
+      throw new IllegalArgumentException("a " + what + " record of format " + format
+          + "; this build reads " + FORMAT);
+    }
+    int element = b.get();
+    if (element != 4 && element != 8) {
+      throw new IllegalArgumentException("a " + what + " record of " + element
+          + "-byte elements");
+    }
+    return element;
+  }
+
+  private static void readElements(ByteBuffer b, int element, float[] out, int at, int n) {
+    if (element == 4) {
+      b.asFloatBuffer().get(out, at, n);
+      b.position(b.position() + n * 4);
+    } else {
+      for (int j = 0; j < n; j++) {
+        out[at + j] = (float) b.getDouble();
+      }
+    }
+  }
+
+  /** The UTF-8 string in the next {@code n} bytes. */
+  static String utf8(ByteBuffer b, int n) {
+    if (n < 0 || n > b.remaining()) {
+      throw new IllegalArgumentException("a string of " + n + " bytes with " + b.remaining()
+          + " left");
+    }
+    String s = new String(b.array(), b.arrayOffset() + b.position(), n, StandardCharsets.UTF_8);
+    b.position(b.position() + n);
+    return s;
+  }
+}
