@@ -18,16 +18,25 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * keeps in its state store (so also its changelog topic, which every serving replica reads), in
  * the Kafka-free form both sides share. Format {@value #FORMAT}.
  *
+ * <p>The state is a <em>checkpoint</em> (rows, dense layers, counters, the RMSE window and the
+ * ratings pending at that moment) and a <em>log</em> of what was observed since: a model is its
+ * checkpoint with the log replayed, which learning does deterministically. A replica reads only
+ * the checkpoint.
+ *
  * <p>Keys are a kind byte followed by big-endian indexes, so records of a kind sort by index:
  *
  * <pre>
  *   0                 configuration: the model and optimiser (JSON), batch size and window
- *   1                 counters: version, ratings learned, mean, meters, vocabulary sizes
+ *   1                 counters: version, ratings learned, mean, meters, vocabulary sizes, the
+ *                     log's epoch
  *   3 side row        one row of a side (0 users, 1 items): its id, then for each of the side's
  *                     tables (embedding, then bias in biased MF) the row's values and optimiser
  *                     state
  *   4 index           a dense parameter (the MLPs' layers): values, then optimiser state
- *   5 index           the index-th rating scored but not yet learned from
+ *   5                 the ratings scored but not yet learned from at the checkpoint, in order
+ *   9 chunk           entries chunk * 16 to chunk * 16 + 15 of the log: the ratings observed,
+ *                     and the flushes, since the checkpoint; a chunk of another epoch than the
+ *                     counters' is stale
  *   6 chunk           squared errors of the rolling RMSE window, slots chunk * 128 on
  *   7                 why the model stopped learning (UTF-8), present only if it did
  *   8                 the reset generation the state was created under (decimal digits)
@@ -42,7 +51,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   dense   FORMAT(1) elementBytes(1) slots(1) count(4), values(count), then each slot (count)
  *   counters  FORMAT(4) version(8) trained(8) labelSum(8) labelCount(8) scored(8) sse(8)
  *           coldStarts(8) rollingSum(8) rollingNext(4) rollingFilled(4) users(4) items(4)
- *   pending  recordTimestamp(8) error(8) cold(1) timestamp(8) rating(4) user(4+n) item(4+n)
+ *           epoch(8)
+ *   entry   kind(1: 0 a rating, 1 a flush) recordTimestamp(8), and for a rating timestamp(8)
+ *           rating(4) user(4+n) item(4+n)
+ *   log     epoch(8), then up to 16 entries
+ *   pending count(4), then that many entries (ratings)
  * </pre>
  *
  * Elements are big-endian float32, or float64 for a DOUBLE model ({@code elementBytes} 4 or 8).
@@ -64,6 +77,7 @@ public final class ModelStateFormat {
   public static final byte SQUARE = 6;
   public static final byte DEGRADED = 7;
   public static final byte RESET = 8;
+  public static final byte LOG = 9;
 
   public static final int USERS = 0;
   public static final int ITEMS = 1;
@@ -340,7 +354,8 @@ public final class ModelStateFormat {
   // Counters
 
   /**
-   * The counters: the trainer's as of its last step, and the meters'.
+   * The counters of a checkpoint: the trainer's and the meters' (which count the pending
+   * ratings too).
    *
    * @param version SGD steps taken
    * @param trained ratings learned from
@@ -354,10 +369,11 @@ public final class ModelStateFormat {
    * @param rollingFilled how many of its slots hold an error
    * @param users user rows
    * @param items item rows
+   * @param epoch the log's epoch: entries of this epoch follow the checkpoint
    */
   public record Counters(long version, long trained, double labelSum, long labelCount,
       long scored, double sse, long coldStarts, double rollingSum, int rollingNext,
-      int rollingFilled, int users, int items) {
+      int rollingFilled, int users, int items, long epoch) {
 
     /** The running mean of the ratings learned from, the fallback answer (0 before any). */
     public double mean() {
@@ -365,11 +381,11 @@ public final class ModelStateFormat {
     }
 
     public byte[] encode() {
-      ByteBuffer b = ByteBuffer.allocate(4 + 8 * 8 + 4 * 4);
+      ByteBuffer b = ByteBuffer.allocate(4 + 8 * 8 + 4 * 4 + 8);
       b.putInt(FORMAT);
       b.putLong(version).putLong(trained).putDouble(labelSum).putLong(labelCount);
       b.putLong(scored).putDouble(sse).putLong(coldStarts).putDouble(rollingSum);
-      b.putInt(rollingNext).putInt(rollingFilled).putInt(users).putInt(items);
+      b.putInt(rollingNext).putInt(rollingFilled).putInt(users).putInt(items).putLong(epoch);
       return b.array();
     }
 
@@ -384,12 +400,12 @@ public final class ModelStateFormat {
             + FORMAT);
       }
       ByteBuffer b = ByteBuffer.wrap(value, 4, value.length - 4);
-      if (b.remaining() != 8 * 8 + 4 * 4) {
+      if (b.remaining() != 8 * 8 + 4 * 4 + 8) {
         throw new IllegalArgumentException("counters of " + value.length + " bytes");
       }
       return new Counters(b.getLong(), b.getLong(), b.getDouble(), b.getLong(), b.getLong(),
           b.getDouble(), b.getLong(), b.getDouble(), b.getInt(), b.getInt(), b.getInt(),
-          b.getInt());
+          b.getInt(), b.getLong());
     }
 
     /** The format a counters record was written in (its first four bytes). */
@@ -402,32 +418,163 @@ public final class ModelStateFormat {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Pending ratings
+  // The log, and the ratings pending at a checkpoint
 
-  /** A rating scored but not yet learned from, with what scoring it added to the meters. */
-  public record Pending(Rating rating, long recordTimestamp, double error, boolean coldStart) {
+  /**
+   * What the trainer observed: a rating (with its record's timestamp), or a flush of the pending
+   * ratings (a step on a partial batch, at {@code recordTimestamp}), when {@code rating} is null.
+   */
+  public record Entry(long recordTimestamp, Rating rating) {
 
-    public byte[] encode() {
+    public static Entry flush(long at) {
+      return new Entry(at, null);
+    }
+
+    public boolean isFlush() {
+      return rating == null;
+    }
+
+    /** The entry's bytes, after {@code prefix} bytes left for the caller. */
+    private byte[] encode(int prefix) {
+      if (rating == null) {
+        return ByteBuffer.allocate(prefix + 9).position(prefix).put((byte) 1)
+            .putLong(recordTimestamp).array();
+      }
       byte[] u = rating.user().getBytes(StandardCharsets.UTF_8);
       byte[] i = rating.item().getBytes(StandardCharsets.UTF_8);
-      ByteBuffer b = ByteBuffer.allocate(8 + 8 + 1 + 8 + 4 + 4 + u.length + 4 + i.length);
-      b.putLong(recordTimestamp).putDouble(error).put((byte) (coldStart ? 1 : 0));
-      b.putLong(rating.timestamp()).putFloat(rating.rating());
-      b.putInt(u.length).put(u).putInt(i.length).put(i);
+      ByteBuffer b = ByteBuffer.allocate(prefix + 9 + 8 + 4 + 4 + u.length + 4 + i.length)
+          .position(prefix);
+      b.put((byte) 0).putLong(recordTimestamp).putLong(rating.timestamp())
+          .putFloat(rating.rating()).putInt(u.length).put(u).putInt(i.length).put(i);
       return b.array();
     }
 
-    public static Pending decode(byte[] value) {
-      ByteBuffer b = ByteBuffer.wrap(value);
+    private static Entry get(ByteBuffer b) {
+      int kind = b.get();
       long recordTimestamp = b.getLong();
-      double error = b.getDouble();
-      boolean cold = b.get() != 0;
+      if (kind == 1) {
+        return flush(recordTimestamp);
+      }
+      if (kind != 0) {
+        throw new IllegalArgumentException("a log entry of kind " + kind);
+      }
       long ts = b.getLong();
       float rating = b.getFloat();
       String user = utf8(b, b.getInt());
       String item = utf8(b, b.getInt());
-      return new Pending(new Rating(user, item, rating, ts), recordTimestamp, error, cold);
+      return new Entry(recordTimestamp, new Rating(user, item, rating, ts));
     }
+  }
+
+  /** Entries per log record. */
+  public static final int LOG_CHUNK = 16;
+
+  /**
+   * The log record being written: its epoch, then the entries appended so far, at most
+   * {@link #LOG_CHUNK}. A rating rewrites its chunk's record whole (a few hundred bytes), so that
+   * the log costs a record per chunk, not one per rating, on the changelog.
+   */
+  public static final class LogChunk {
+    private byte[] bytes;
+    private int length;
+    private int count;
+
+    public LogChunk(long epoch) {
+      bytes = new byte[256];
+      ByteBuffer.wrap(bytes).putLong(epoch);
+      length = 8;
+    }
+
+    /** Appends an entry. */
+    public void append(Entry e) {
+      if (count == LOG_CHUNK) {
+        throw new IllegalStateException("a full log chunk");
+      }
+      byte[] entry = e.encode(0);
+      if (length + entry.length > bytes.length) {
+        bytes = java.util.Arrays.copyOf(bytes, Math.max(2 * bytes.length, length + entry.length));
+      }
+      System.arraycopy(entry, 0, bytes, length, entry.length);
+      length += entry.length;
+      count++;
+    }
+
+    public int count() {
+      return count;
+    }
+
+    public boolean full() {
+      return count == LOG_CHUNK;
+    }
+
+    /** The record as of now. */
+    public byte[] record() {
+      return java.util.Arrays.copyOf(bytes, length);
+    }
+  }
+
+  /** The epoch of a log record. */
+  public static long logEpoch(byte[] value) {
+    if (value.length < 8) {
+      throw new IllegalArgumentException("a log record of " + value.length + " bytes");
+    }
+    return ByteBuffer.wrap(value).getLong();
+  }
+
+  /** The entries of a log record, in order. */
+  public static List<Entry> decodeLog(byte[] value) {
+    ByteBuffer b = ByteBuffer.wrap(value, 8, value.length - 8);
+    List<Entry> out = new java.util.ArrayList<>(LOG_CHUNK);
+    while (b.hasRemaining()) {
+      if (out.size() == LOG_CHUNK) {
+        throw new IllegalArgumentException("a log record of more than " + LOG_CHUNK
+            + " entries");
+      }
+      out.add(Entry.get(b));
+    }
+    return out;
+  }
+
+  /** The record of the ratings pending at a checkpoint, in order. */
+  public static byte[] encodePending(List<Entry> pending) {
+    List<byte[]> encoded = new java.util.ArrayList<>(pending.size());
+    int size = 4;
+    for (Entry e : pending) {
+      byte[] bytes = e.encode(0);
+      encoded.add(bytes);
+      size += bytes.length;
+    }
+    ByteBuffer b = ByteBuffer.allocate(size).putInt(pending.size());
+    for (byte[] bytes : encoded) {
+      b.put(bytes);
+    }
+    return b.array();
+  }
+
+  /** The ratings of a record {@link #encodePending} wrote, in order. */
+  public static List<Entry> decodePending(byte[] value) {
+    ByteBuffer b = ByteBuffer.wrap(value);
+    if (b.remaining() < 4) {
+      throw new IllegalArgumentException("a pending record of " + value.length + " bytes");
+    }
+    int n = b.getInt();
+    if (n < 0 || n > b.remaining() / 9) {
+      throw new IllegalArgumentException("a pending record of " + n + " ratings in "
+          + value.length + " bytes");
+    }
+    List<Entry> out = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      Entry e = Entry.get(b);
+      if (e.isFlush()) {
+        throw new IllegalArgumentException("a flush among the pending ratings");
+      }
+      out.add(e);
+    }
+    if (b.hasRemaining()) {
+      throw new IllegalArgumentException("a pending record with " + b.remaining()
+          + " bytes to spare");
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------------------------------------

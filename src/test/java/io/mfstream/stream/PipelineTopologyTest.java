@@ -309,7 +309,9 @@ class PipelineTopologyTest {
       assertEquals(BATCH * (data.size() / BATCH), status.trained());
       assertEquals(data.size() % BATCH, status.pending());
 
-      // Predictions from the replica: the trainer's numbers, stamped with its version.
+      // Predictions from the replica: the trainer's numbers, stamped with its version, once the
+      // trainer's checkpoint timer has fired (the replicas read checkpoints).
+      d.advanceWallClockTime(TrainProcessor.CHECKPOINT_INTERVAL);
       TestInputTopic<String, PredictionRequest> asks = d.createInputTopic(
           Topics.PREDICTION_REQUESTS.name(), new StringSerializer(),
           Topics.PREDICTION_REQUESTS.valueSerde().serializer());

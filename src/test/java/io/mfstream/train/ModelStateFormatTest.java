@@ -99,7 +99,7 @@ class ModelStateFormatTest {
   @Test
   void countersShouldBeEncodedExactlyAsTheGoldenFileAndReadBack() throws IOException {
     ModelStateFormat.Counters c = new ModelStateFormat.Counters(7, 70, 245.0, 70, 80, 12.5, 3,
-        1.25, 5, 20, 2, 3);
+        1.25, 5, 20, 2, 3, 9);
     byte[] golden = golden("golden/model-state-counters-v3.hex");
     assertArrayEquals(golden, c.encode());
     assertEquals(c, ModelStateFormat.Counters.decode(golden));
@@ -115,10 +115,39 @@ class ModelStateFormatTest {
   }
 
   @Test
-  void aPendingRatingShouldComeBackWithItsErrorAndColdStart() {
-    ModelStateFormat.Pending p = new ModelStateFormat.Pending(
-        new Rating("ü-user", "item 7", 4.5f, 881250949L), 1_700_000_000_000L, -0.75, true);
-    assertEquals(p, ModelStateFormat.Pending.decode(p.encode()));
+  void aLogRecordShouldBeEncodedExactlyAsTheGoldenFileAndReadBack() throws IOException {
+    ModelStateFormat.Entry rating = new ModelStateFormat.Entry(1_700_000_000_000L,
+        new Rating("196", "242", 3.5f, 881250949L));
+    ModelStateFormat.Entry flush = ModelStateFormat.Entry.flush(1_700_000_000_100L);
+    ModelStateFormat.LogChunk chunk = new ModelStateFormat.LogChunk(4);
+    chunk.append(rating);
+    chunk.append(flush);
+    byte[] golden = golden("golden/model-state-log-v3.hex");
+    assertArrayEquals(golden, chunk.record());
+    assertEquals(4, ModelStateFormat.logEpoch(golden));
+    assertEquals(List.of(rating, flush), ModelStateFormat.decodeLog(golden));
+    assertTrue(flush.isFlush());
+    for (int i = 2; i < ModelStateFormat.LOG_CHUNK; i++) {
+      chunk.append(rating);
+    }
+    assertTrue(chunk.full());
+    assertThrows(IllegalStateException.class, () -> chunk.append(rating));
+    assertEquals(ModelStateFormat.LOG_CHUNK, ModelStateFormat.decodeLog(chunk.record()).size());
+    assertThrows(RuntimeException.class,
+        () -> ModelStateFormat.decodeLog(Arrays.copyOf(golden, golden.length + 1)));
+  }
+
+  @Test
+  void thePendingRatingsShouldComeBackInOrder() {
+    List<ModelStateFormat.Entry> pending = List.of(
+        new ModelStateFormat.Entry(1, new Rating("ü-user", "item 7", 4.5f, 881250949L)),
+        new ModelStateFormat.Entry(2, new Rating("u\uD83D\uDE00", "i", 1, Rating.NO_TIMESTAMP)));
+    assertEquals(pending, ModelStateFormat.decodePending(ModelStateFormat.encodePending(pending)));
+    assertEquals(List.of(), ModelStateFormat.decodePending(
+        ModelStateFormat.encodePending(List.of())));
+    assertThrows(IllegalArgumentException.class, () -> ModelStateFormat.decodePending(
+        ModelStateFormat.encodePending(List.of(ModelStateFormat.Entry.flush(1)))),
+        "a flush is not a pending rating");
   }
 
   @Test

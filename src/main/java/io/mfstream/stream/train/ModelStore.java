@@ -7,6 +7,7 @@ import static io.mfstream.train.ModelStateFormat.CONFIG;
 import static io.mfstream.train.ModelStateFormat.COUNTERS;
 import static io.mfstream.train.ModelStateFormat.DEGRADED;
 import static io.mfstream.train.ModelStateFormat.DENSE;
+import static io.mfstream.train.ModelStateFormat.LOG;
 import static io.mfstream.train.ModelStateFormat.PENDING;
 import static io.mfstream.train.ModelStateFormat.RESET;
 import static io.mfstream.train.ModelStateFormat.SQUARE;
@@ -17,6 +18,7 @@ import io.mfstream.model.MfNetwork;
 import io.mfstream.model.ParamTable;
 import io.mfstream.model.Vocabulary;
 import io.mfstream.model.kernel.Kernels;
+import io.mfstream.train.DirtyRows;
 import io.mfstream.train.ModelSnapshot;
 import io.mfstream.train.ModelStateFormat;
 import io.mfstream.train.OnlineLearner;
@@ -38,30 +40,36 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * One model's whole training state in a key-value state store (RocksDB, changelogged): the
+ * One model's whole training state in a key-value state store (RocksDB, changelogged), in the
+ * records of {@link ModelStateFormat} (layout and format there): a <em>checkpoint</em> (the
  * configuration, counters, every row with its id and optimiser state, the dense layers, the
- * ratings scored but not yet learned from, and the rolling RMSE window, in the records of
- * {@link ModelStateFormat} (layout and format there). The store's changelog topic is also what
- * every serving replica reads (docs/ARCHITECTURE.md): it is the model feed.
+ * rolling RMSE window, the ratings pending at that moment) and a <em>log</em> of the ratings
+ * observed since. The store's changelog is also what every serving replica reads
+ * (docs/ARCHITECTURE.md): the checkpoints are the model feed.
  *
  * <p>The store is the truth; the {@link OnlineLearner} (ND4J arrays) is a cache rebuilt from it by
- * {@link #open}. {@link #observe} scores, buffers and learns from a rating, then writes exactly
- * what changed: under {@code exactly_once_v2} those writes commit atomically with the input
- * offsets, so a crash neither loses a rating nor trains one twice, and the restored model is
- * bit-identical to the one that was running. When the model's arithmetic fails on a rating
- * ({@link ModelFailure}), nothing of that rating is written, and {@link #stopLearning} records the
- * failure and rebuilds the model from the store: what runs on is what a restart restores.
+ * {@link #open}: the checkpoint loaded, then the log replayed through the learner, which computes
+ * exactly what it computed the first time (learning is deterministic). Under
+ * {@code exactly_once_v2} every write commits atomically with the input offsets, so a crash
+ * neither loses a rating nor trains one twice, and the restored model is bit-identical to the one
+ * that was running, whatever the point it stopped at.
  *
- * <p>A rating that completes no batch costs one write, its pending record: the counters and the
- * ring are written at each step (and flush), and a restore counts the pending ratings' errors
- * back into them ({@link OnlineLearner#recountScored}), in order, so the meters come back
- * bit-identical. A step writes the rows it touched (a new id is always among them: a row is
- * added by the step that first learns from it). With the store cached, every key reaches
- * RocksDB and the changelog at most once per commit.
+ * <p>What each thing costs: a rating, one write (its log entry); a step, nothing; a
+ * {@link #checkpoint}, a write per row changed since the last one (each once, however many steps
+ * touched it), the dense layers, the counters and the window. The trainer checkpoints every
+ * {@code checkpointEvery} ratings and on a timer (docs/ARCHITECTURE.md), so the replicas follow
+ * within a fraction of a second. With the store cached, a key reaches RocksDB and the changelog
+ * at most once per commit.
+ *
+ * <p>When the model's arithmetic fails on a rating ({@link ModelFailure}), nothing of that rating
+ * is written, and {@link #stopLearning} records the failure and rebuilds the model from the
+ * store: what runs on is what a restart restores.
  */
 public final class ModelStore {
   /** Squared errors per ring record. */
   static final int RING_CHUNK = ModelStateFormat.RING_CHUNK;
+  /** A checkpoint at least every this many log entries, at the latest. */
+  public static final int CHECKPOINT_EVERY = 4096;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final KeyValueStore<Bytes, byte[]> store;
@@ -71,6 +79,19 @@ public final class ModelStore {
   private final OnlineLearner learner;
   /** Record timestamps of the pending ratings, parallel to {@code learner.pending()}. */
   private final long[] pendingTimestamps;
+  private final int checkpointEvery;
+  /** What steps changed since the checkpoint. */
+  private final DirtyRows dirty = new DirtyRows();
+  /** The epoch of the log: the checkpoint's, in the counters. */
+  private long epoch;
+  /** Entries in the log since the checkpoint. */
+  private int logged;
+  /** The log record being filled (entries logged - logged % LOG_CHUNK on), or null. */
+  private ModelStateFormat.LogChunk chunk;
+  /** Ratings scored since the checkpoint (the ring slots it must write). */
+  private int scoredSinceCheckpoint;
+  /** Whether the store holds a pending-ratings record, which a checkpoint must then update. */
+  private boolean pendingStored;
   private final boolean fresh;
   /** A fresh model whose initial state is not in the store yet (see {@link #open}). */
   private boolean initialWritePending;
@@ -81,7 +102,10 @@ public final class ModelStore {
   private String degraded;
 
   private ModelStore(KeyValueStore<Bytes, byte[]> store, ReadOnlyKeyValueStore<Bytes, byte[]> reader,
-      ModelSpec spec, Kernels kernels, OnlineLearner learner, boolean fresh) {
+      ModelSpec spec, Kernels kernels, OnlineLearner learner, boolean fresh, int checkpointEvery) {
+    if (checkpointEvery < 1) {
+      throw new IllegalArgumentException("checkpointEvery must be at least 1");
+    }
     this.store = store;
     this.reader = reader;
     this.spec = spec;
@@ -89,6 +113,7 @@ public final class ModelStore {
     this.learner = learner;
     this.pendingTimestamps = new long[spec.batchSize()];
     this.fresh = fresh;
+    this.checkpointEvery = checkpointEvery;
   }
 
   /**
@@ -110,6 +135,12 @@ public final class ModelStore {
    */
   public static ModelStore open(KeyValueStore<Bytes, byte[]> store, ModelSpec spec,
       Kernels kernels, boolean deferInitialWrite) {
+    return open(store, spec, kernels, deferInitialWrite, CHECKPOINT_EVERY);
+  }
+
+  /** {@link #open}, checkpointing at the latest every {@code checkpointEvery} log entries. */
+  public static ModelStore open(KeyValueStore<Bytes, byte[]> store, ModelSpec spec,
+      Kernels kernels, boolean deferInitialWrite, int checkpointEvery) {
     byte[] config = store.get(key(CONFIG));
     boolean reset = config != null && spec.reset() > generation(store.get(key(RESET)));
     if (config == null || reset) {
@@ -117,7 +148,7 @@ public final class ModelStore {
           ? new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels)
           : warmStart(spec, kernels);
       ModelStore ms = new ModelStore(store, store, spec, kernels,
-          new OnlineLearner(trainer, spec.window()), true);
+          new OnlineLearner(trainer, spec.window()), true, checkpointEvery);
       ms.initialWritePending = true;
       ms.wipePending = reset;
       if (!deferInitialWrite) {
@@ -128,7 +159,7 @@ public final class ModelStore {
     checkConfig(spec, config, configJson(spec));
     Trainer trainer = new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels);
     ModelStore ms = new ModelStore(store, store, spec, kernels,
-        new OnlineLearner(trainer, spec.window()), false);
+        new OnlineLearner(trainer, spec.window()), false, checkpointEvery);
     ms.restore();
     byte[] why = store.get(key(DEGRADED));
     ms.degraded = why == null ? null : new String(why, StandardCharsets.UTF_8);
@@ -218,7 +249,9 @@ public final class ModelStore {
    */
   public ModelStore stopLearning(ModelFailure failure) {
     markDegraded(failure.reason());
-    return open(store, spec, kernels, false);
+    ModelStore before = open(store, spec, kernels, false, checkpointEvery);
+    before.checkpoint(); // the replicas serve the last good parameters, the log's steps included
+    return before;
   }
 
   private static Trainer warmStart(ModelSpec spec, Kernels kernels) {
@@ -287,10 +320,10 @@ public final class ModelStore {
   // Learning, and writing what changed
 
   /**
-   * Test-then-train on one rating, then writes what changed: what {@link OnlineLearner#observe}
-   * does, made durable. When a step was taken, the returned observation's {@code stepTaken} is
-   * true and it learned from the batch's ratings, whose record timestamps
-   * {@link #pendingTimestamp} gives for 0 to {@code batch - 1} until the next call.
+   * Test-then-train on one rating, then logs it: what {@link OnlineLearner#observe} does, made
+   * durable. When a step was taken, the returned observation's {@code stepTaken} is true and it
+   * learned from the batch's ratings, whose record timestamps {@link #pendingTimestamp} gives for
+   * 0 to {@code batch - 1} until the next call.
    *
    * @throws ModelFailure when the model's arithmetic fails on the rating (a non-finite loss or
    *     prediction, or its own code threw); nothing of the rating was written
@@ -298,8 +331,32 @@ public final class ModelStore {
   public OnlineLearner.Observation observe(Rating rating, long recordTimestamp)
       throws ModelFailure {
     writeInitialIfPending();
-    int pendingBefore = learner.pending().size();
-    pendingTimestamps[pendingBefore] = recordTimestamp;
+    OnlineLearner.Observation obs = learn(rating, recordTimestamp);
+    log(new ModelStateFormat.Entry(recordTimestamp, rating));
+    return obs;
+  }
+
+  /**
+   * Learns from a partial batch now (the linger flush) and logs it. Returns how many ratings the
+   * step learned from, 0 when nothing was pending.
+   *
+   * @param at the time of the flush, kept in the log
+   * @throws ModelFailure when the step fails; nothing of it was written
+   */
+  public int flush(long at) throws ModelFailure {
+    writeInitialIfPending();
+    int pending = learner.pending().size();
+    if (!flushLearner()) {
+      return 0;
+    }
+    log(ModelStateFormat.Entry.flush(at));
+    return pending;
+  }
+
+  /** Test-then-train in memory; the dirty rows noted. Writes nothing. */
+  private OnlineLearner.Observation learn(Rating rating, long recordTimestamp)
+      throws ModelFailure {
+    pendingTimestamps[learner.pending().size()] = recordTimestamp;
     OnlineLearner.Observation obs;
     try {
       obs = learner.observe(rating);
@@ -314,22 +371,14 @@ public final class ModelStore {
       throw new ModelFailure("the prediction for (" + rating.user() + ", " + rating.item()
           + ") is " + obs.prediction() + ": the model diverged", null);
     }
+    scoredSinceCheckpoint++;
     if (obs.stepTaken()) {
-      recordStep(pendingBefore, pendingBefore + 1);
-    } else {
-      recordPending(pendingBefore, rating, recordTimestamp, obs);
+      dirty.addStep(learner.trainer().network());
     }
     return obs;
   }
 
-  /**
-   * Learns from a partial batch now (the linger flush) and writes what changed. Returns how many
-   * ratings the step learned from, 0 when nothing was pending.
-   *
-   * @throws ModelFailure when the step fails; nothing of it was written
-   */
-  public int flush() throws ModelFailure {
-    writeInitialIfPending();
+  private boolean flushLearner() throws ModelFailure {
     int pending = learner.pending().size();
     boolean stepped;
     try {
@@ -337,51 +386,72 @@ public final class ModelStore {
     } catch (RuntimeException e) {
       throw new ModelFailure("learning from the " + pending + " pending ratings failed", e);
     }
-    if (!stepped) {
-      return 0;
+    if (stepped) {
+      dirty.addStep(learner.trainer().network());
     }
-    recordStep(pending, pending);
-    return pending;
+    return stepped;
+  }
+
+  /** Appends to the log; checkpoints when it is long enough. */
+  private void log(ModelStateFormat.Entry entry) {
+    if (chunk == null || chunk.full()) {
+      chunk = new ModelStateFormat.LogChunk(epoch);
+    }
+    chunk.append(entry);
+    store.put(key(LOG, logged / ModelStateFormat.LOG_CHUNK), chunk.record());
+    logged++;
+    if (logged >= checkpointEvery) {
+      checkpoint();
+    }
+  }
+
+  /** Whether anything was observed since the last checkpoint. */
+  public boolean changedSinceCheckpoint() {
+    return logged > 0;
   }
 
   /**
-   * Records a rating that was scored and buffered, no step taken: one write, the pending rating
-   * with what scoring it added to the meters.
+   * Writes a checkpoint: every row a step changed since the last one (values and optimiser
+   * state; each once), the dense layers if a step changed them, the ring records holding the
+   * errors scored since, the ratings pending now, and the counters, which start a new log epoch
+   * (the entries logged so far become stale). Does nothing when nothing was observed since.
    */
-  private void recordPending(int index, Rating rating, long recordTimestamp,
-      OnlineLearner.Observation obs) {
-    store.put(key(PENDING, index), new ModelStateFormat.Pending(rating, recordTimestamp,
-        obs.error(), obs.coldStart()).encode());
-  }
-
-  /**
-   * Records an SGD step: every row the step touched (values and optimiser state; new ids are
-   * among them), the dense layers, the ring records holding the errors scored since the last
-   * step, and the counters; the pending ratings the step learned from are deleted.
-   *
-   * @param learnedPending how many ratings were pending in the store before the step (the batch
-   *     less the rating that completed it, or the whole batch for a flush)
-   * @param scoredSince ratings scored since the counters were last written
-   */
-  private void recordStep(int learnedPending, int scoredSince) {
+  public void checkpoint() {
+    writeInitialIfPending();
+    if (logged == 0) {
+      return;
+    }
     MfNetwork net = learner.trainer().network();
-    writeTouchedRows(ModelStateFormat.USERS, net.userTables(), net.users());
-    writeTouchedRows(ModelStateFormat.ITEMS, net.itemTables(), net.items());
-    writeDense(net);
-    for (int i = 0; i < learnedPending; i++) {
-      store.delete(key(PENDING, i));
+    dirty.forEachUser(r -> writeRow(ModelStateFormat.USERS, net.userTables(), net.users(), r));
+    dirty.forEachItem(r -> writeRow(ModelStateFormat.ITEMS, net.itemTables(), net.items(), r));
+    if (dirty.dense()) {
+      writeDense(net);
     }
-    writeRing(scoredSince);
+    dirty.clear();
+    writeRing(scoredSinceCheckpoint);
+    scoredSinceCheckpoint = 0;
+    writePending();
+    epoch++;
+    logged = 0;
+    chunk = null;
     store.put(key(COUNTERS), counters());
   }
 
-  /** The rows of one side the step touched: the same in each of the side's tables. */
-  private void writeTouchedRows(int side, List<ParamTable> tables, Vocabulary vocab) {
-    ParamTable first = tables.get(0);
-    int[] rows = first.gradRows();
-    for (int j = 0; j < first.gradCount(); j++) {
-      writeRow(side, tables, vocab, rows[j]);
+  private void writePending() {
+    List<Rating> pending = learner.pending();
+    if (pending.isEmpty()) {
+      if (pendingStored) {
+        store.delete(key(PENDING));
+        pendingStored = false;
+      }
+      return;
     }
+    List<ModelStateFormat.Entry> entries = new ArrayList<>(pending.size());
+    for (int i = 0; i < pending.size(); i++) {
+      entries.add(new ModelStateFormat.Entry(pendingTimestamps[i], pending.get(i)));
+    }
+    store.put(key(PENDING), ModelStateFormat.encodePending(entries));
+    pendingStored = true;
   }
 
   private void writeRow(int side, List<ParamTable> tables, Vocabulary vocab, int row) {
@@ -443,7 +513,7 @@ public final class ModelStore {
     return new ModelStateFormat.Counters(trainer.version(), trainer.trained(), net.labelSum(),
         net.labelCount(), learner.overallMeter().count(), learner.overallMeter().sumSquared(),
         learner.coldStarts(), rolling.sum(), rolling.next(), rolling.count(), net.users().size(),
-        net.items().size()).encode();
+        net.items().size(), epoch).encode();
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -499,24 +569,67 @@ public final class ModelStore {
       }
     }
     learner.rollingMeter().restore(ring, c.rollingNext(), c.rollingFilled(), c.rollingSum());
-    // The counters and the ring are as of the last step: count the pending ratings back in.
-    // The pending records are those of the partial batch, at indexes 0 to its size less one.
+    // The meters are as of the checkpoint, the pending ratings' errors included.
     List<Rating> pending = new ArrayList<>();
-    try (KeyValueIterator<Bytes, byte[]> it = reader.range(key(PENDING, 0),
-        key(PENDING, Integer.MAX_VALUE))) {
-      while (it.hasNext()) {
-        KeyValue<Bytes, byte[]> kv = it.next();
-        int index = ModelStateFormat.index(kv.key.get());
-        if (index != pending.size() || index >= pendingTimestamps.length) {
-          throw corrupt("pending rating " + index + " after " + pending.size());
-        }
-        ModelStateFormat.Pending p = ModelStateFormat.Pending.decode(kv.value);
-        pendingTimestamps[index] = p.recordTimestamp();
-        pending.add(p.rating());
-        learner.recountScored(p.error(), p.coldStart());
+    byte[] pendingRecord = reader.get(key(PENDING));
+    if (pendingRecord != null) {
+      List<ModelStateFormat.Entry> entries;
+      try {
+        entries = ModelStateFormat.decodePending(pendingRecord);
+      } catch (IllegalArgumentException e) {
+        throw corrupt("pending ratings: " + e.getMessage());
       }
+      if (entries.size() >= pendingTimestamps.length) {
+        throw corrupt(entries.size() + " pending ratings for a batch of "
+            + pendingTimestamps.length);
+      }
+      for (ModelStateFormat.Entry e : entries) {
+        pendingTimestamps[pending.size()] = e.recordTimestamp();
+        pending.add(e.rating());
+      }
+      pendingStored = true;
     }
     learner.restorePending(pending);
+    epoch = c.epoch();
+    replayLog();
+  }
+
+  /**
+   * Replays the log of the checkpoint's epoch through the learner, as it was observed: the same
+   * scores, meters, batches and steps, bit for bit. Writes nothing: the entries stay logged.
+   */
+  private void replayLog() {
+    try (KeyValueIterator<Bytes, byte[]> it = reader.range(key(LOG, 0),
+        key(LOG, Integer.MAX_VALUE))) {
+      while (it.hasNext()) {
+        KeyValue<Bytes, byte[]> kv = it.next();
+        if (ModelStateFormat.index(kv.key.get()) * ModelStateFormat.LOG_CHUNK != logged
+            || ModelStateFormat.logEpoch(kv.value) != epoch) {
+          break; // the rest is of an earlier epoch
+        }
+        chunk = new ModelStateFormat.LogChunk(epoch);
+        for (ModelStateFormat.Entry e : ModelStateFormat.decodeLog(kv.value)) {
+          replay(e);
+          chunk.append(e);
+          logged++;
+        }
+      }
+    } catch (IllegalArgumentException e) {
+      throw corrupt("the log, entry " + logged + ": " + e.getMessage());
+    }
+  }
+
+  private void replay(ModelStateFormat.Entry e) {
+    try {
+      if (e.isFlush()) {
+        flushLearner();
+      } else {
+        learn(e.rating(), e.recordTimestamp());
+      }
+    } catch (ModelFailure f) {
+      throw corrupt("replaying entry " + logged + " of the log failed, though it did not when "
+          + "it was observed: " + f.getMessage());
+    }
   }
 
   /** The ids of a side's rows 0 to count - 1, from its row records, in row order. */

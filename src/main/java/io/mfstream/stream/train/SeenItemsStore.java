@@ -12,16 +12,22 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * (chunked records of {@link SeenItemsCodec}). Its changelog is what the serving replicas read,
  * like the model's. Separate from the model's store, so that resetting model 0 keeps it.
  *
- * <p>A rating costs one read and one write of its user's last chunk; with the store cached, a
- * chunk reaches RocksDB and the changelog at most once per commit.
+ * <p>A rating costs one write, of its user's last chunk, which is also kept in memory (read from
+ * the store the first time the user is seen by this task); with the store cached, a chunk reaches
+ * RocksDB and the changelog at most once per commit.
  */
 public final class SeenItemsStore {
   /** The state store of the trainer tasks that holds the seen items (model 0's task only). */
   public static final String STORE = "seen-items";
 
   private final KeyValueStore<Bytes, byte[]> store;
-  /** Each user's last chunk, as found in the store the first time the user is seen. */
-  private final Map<String, Integer> lastChunk = new HashMap<>();
+  /** Each user's last chunk: its number and its value, as the store holds it. */
+  private final Map<String, Last> last = new HashMap<>();
+
+  private static final class Last {
+    int chunk;
+    byte[] value;
+  }
 
   public SeenItemsStore(KeyValueStore<Bytes, byte[]> store) {
     this.store = store;
@@ -29,15 +35,19 @@ public final class SeenItemsStore {
 
   /** Records that {@code user} rated {@code item}. */
   public void add(String user, String item) {
-    Integer known = lastChunk.get(user);
-    int chunk = known != null ? known : findLast(user);
-    byte[] current = store.get(Bytes.wrap(SeenItemsCodec.key(user, chunk)));
-    if (current != null && SeenItemsCodec.count(current) == SeenItemsCodec.CHUNK) {
-      chunk++;
-      current = null;
+    Last l = last.get(user);
+    if (l == null) {
+      l = new Last();
+      l.chunk = findLast(user);
+      l.value = store.get(Bytes.wrap(SeenItemsCodec.key(user, l.chunk)));
+      last.put(user, l);
     }
-    store.put(Bytes.wrap(SeenItemsCodec.key(user, chunk)), SeenItemsCodec.append(current, item));
-    lastChunk.put(user, chunk);
+    if (l.value != null && SeenItemsCodec.count(l.value) == SeenItemsCodec.CHUNK) {
+      l.chunk++;
+      l.value = null;
+    }
+    l.value = SeenItemsCodec.append(l.value, item);
+    store.put(Bytes.wrap(SeenItemsCodec.key(user, l.chunk)), l.value);
   }
 
   /** The index of the user's last chunk in the store (0 when there is none). */

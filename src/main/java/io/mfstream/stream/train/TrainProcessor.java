@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * <ol>
  *   <li>score it with the current model (prequential), add its error to the RMSE;
  *   <li>buffer it; when the batch is full, take one SGD step;
- *   <li>write what changed to the {@link ModelStore} (in the same transaction as the input offset);
- *       the store's changelog is the model feed every serving replica reads;
+ *   <li>log it in the {@link ModelStore} (in the same transaction as the input offset); every
+ *       {@link #CHECKPOINT_INTERVAL} the store writes the rows and layers that changed, which its
+ *       changelog carries to every serving replica;
  *   <li>every {@code reportEvery} ratings, publish an {@link RmseReport}.
  * </ol>
  *
@@ -54,6 +55,12 @@ import org.slf4j.LoggerFactory;
 public final class TrainProcessor implements Processor<byte[], RatingEvent, String, Object> {
   /** The state store every trainer task keeps its model in. */
   public static final String STORE = "model-state";
+  /**
+   * How often the model is checkpointed when it changed (and at the latest every
+   * {@link ModelStore#CHECKPOINT_EVERY} ratings): how far behind the trainer the replicas may
+   * be, besides the commit interval.
+   */
+  public static final Duration CHECKPOINT_INTERVAL = Duration.ofMillis(50);
   /** Child that sinks {@link RmseReport}s to {@code rmse}. */
   public static final String RMSE_CHILD = "rmse-sink";
 
@@ -132,6 +139,11 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
       Duration every = Duration.ofMillis(Math.max(10, Math.min(1000, lingerMs / 2)));
       context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::lingerCheck);
     }
+    context.schedule(CHECKPOINT_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
+      if (model.degraded() == null) {
+        model.checkpoint();
+      }
+    });
     context.schedule(Duration.ofMillis(200), PunctuationType.WALL_CLOCK_TIME,
         now -> snapshots.serve(spec.name(), model.learner().trainer()));
     if (model.createdFresh()) {
@@ -220,7 +232,7 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     long t0 = System.nanoTime();
     int pending;
     try {
-      pending = model.flush();
+      pending = model.flush(now);
     } catch (ModelFailure f) {
       stopLearning(f);
       return;

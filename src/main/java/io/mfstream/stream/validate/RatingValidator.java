@@ -1,6 +1,8 @@
 package io.mfstream.stream.validate;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -95,6 +97,12 @@ public final class RatingValidator {
       return new Rejection(Reason.TOO_LARGE, "the value is " + value.length
           + " bytes, over the limit of " + config.maxValueBytes());
     }
+    Valid fast = readPlain(value);
+    return fast != null ? fast : readTree(value);
+  }
+
+  /** What {@link #validate} decides for a value within the size limit, through the tree. */
+  Result readTree(byte[] value) {
     JsonNode root;
     try {
       root = TREE_READER.readTree(value);
@@ -111,6 +119,80 @@ public final class RatingValidator {
           "not a JSON object but " + kind(root) + ": " + excerpt(root));
     }
     return new Fields(root).check();
+  }
+
+  /**
+   * The common case read without a tree: a flat object whose {@code user} and {@code item} are
+   * strings, {@code rating} a number and {@code timestamp} an integer or null or absent, other
+   * fields skipped, and every check of {@link Fields} passing. Anything else (a rejection, a
+   * numeric id, a parse error, a duplicate field) returns null, and the tree path decides and
+   * explains: this only ever accepts what that path accepts, with the same rating. It reads the
+   * same bytes with the same parser settings, about three times faster (docs/BENCHMARKS.md).
+   */
+  Valid readPlain(byte[] value) {
+    String user = null;
+    String item = null;
+    double rating = Double.NaN;
+    boolean hasRating = false;
+    long timestamp = Rating.NO_TIMESTAMP;
+    try (JsonParser p = TREE_READER.createParser(value)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return null;
+      }
+      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        String name = p.currentName();
+        JsonToken v = p.nextToken();
+        switch (name) {
+          case "user", "item" -> {
+            if (v != JsonToken.VALUE_STRING) {
+              return null;
+            }
+            String id = p.getText().strip();
+            if (id.isEmpty() || id.length() > config.maxIdLength()) {
+              return null;
+            }
+            if (name.equals("user")) {
+              user = id;
+            } else {
+              item = id;
+            }
+          }
+          case "rating" -> {
+            if (v != JsonToken.VALUE_NUMBER_INT && v != JsonToken.VALUE_NUMBER_FLOAT) {
+              return null;
+            }
+            rating = p.getDoubleValue();
+            hasRating = true;
+          }
+          case "timestamp" -> {
+            if (v == JsonToken.VALUE_NULL) {
+              timestamp = Rating.NO_TIMESTAMP;
+            } else if (v == JsonToken.VALUE_NUMBER_INT
+                && (p.getNumberType() == JsonParser.NumberType.INT
+                || p.getNumberType() == JsonParser.NumberType.LONG)) {
+              timestamp = p.getLongValue();
+              if (timestamp < 0 || timestamp > MAX_TIMESTAMP_SECONDS) {
+                return null;
+              }
+            } else {
+              return null;
+            }
+          }
+          default -> p.skipChildren();
+        }
+      }
+      if (p.currentToken() != JsonToken.END_OBJECT || p.nextToken() != null) {
+        return null; // not one object, or something after it
+      }
+    } catch (IOException | RuntimeException e) {
+      return null; // the tree path reports it
+    }
+    float r = (float) rating;
+    if (user == null || item == null || !hasRating || !Float.isFinite(r)
+        || r < config.minRating() || r > config.maxRating()) {
+      return null;
+    }
+    return new Valid(new Rating(user, item, r, timestamp));
   }
 
   /** Checks one object's fields; a fresh one per value keeps the validator stateless. */

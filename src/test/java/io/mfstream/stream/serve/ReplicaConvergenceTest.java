@@ -28,7 +28,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A replica fed the trainer store's changes holds exactly the trainer's parameters at every
- * point where they are committed: what the serving replicas, which read the store's changelog,
+ * checkpoint once it is committed: what the serving replicas, which read the store's changelog,
  * rely on. A commit hands the changelog the latest value of every key written since the last one
  * (the store is cached), which is what feeding the difference between two snapshots of the store
  * does here.
@@ -51,8 +51,10 @@ class ReplicaConvergenceTest {
       List<Rating> data = TestRatings.random(BATCH * 15 + 3, 14, 11, 5);
       for (int n = 0; n < data.size(); n++) {
         trainer.observe(data.get(n), n);
-        // Commits at irregular points: mid-batch, right after a step, several steps apart.
+        // Checkpoints, each followed by a commit, at irregular points: mid-batch, right after a
+        // step, several steps apart.
         if (n % 5 == 0 || n % BATCH == BATCH - 1 || n == data.size() - 1) {
+          trainer.checkpoint();
           committed = feedChanges(store, committed, replicas);
           assertSameParameters(trainer.learner().trainer(), replicas.get("m"),
               type + " " + optimizer.kind() + " after rating " + n);

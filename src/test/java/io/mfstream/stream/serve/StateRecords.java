@@ -31,7 +31,7 @@ public final class StateRecords {
   /** Counters whose mean is {@code mean} (over {@code trained} ratings). */
   public static byte[] counters(long version, long trained, double mean, int users, int items) {
     return new ModelStateFormat.Counters(version, trained, mean * trained, trained, trained, 0, 0,
-        0, 0, 0, users, items).encode();
+        0, 0, 0, users, items, 0).encode();
   }
 
   public static byte[] userKey(int row) {

@@ -59,15 +59,22 @@ class ModelStoreTest {
         Set.of(127, 128, 129, 255, 257, 299, 300, 301, 305, 433, 601, 640));
   }
 
+  /**
+   * Reopens the model at the given points, under checkpoints after every rating, every 7 ratings
+   * and a timer's worth (every 11 ratings here) besides, and only when the log is full: a reopened
+   * model loads its last checkpoint and replays the log since, which must give back exactly the
+   * model that was running.
+   */
   private static void reopenEverywhere(ModelType type, OptimizerConfig optimizer, int window,
       int ratings, Set<Integer> reopenAfter) throws ModelFailure {
-    {
+    for (int checkpointEvery : new int[] {1, 7, ModelStore.CHECKPOINT_EVERY}) {
       ModelSpec spec = spec(type, optimizer, window);
       List<Rating> data = TestRatings.random(ratings, 15, 12, 3);
       OnlineLearner uninterrupted = new OnlineLearner(
           new Trainer(spec.model(), optimizer, BATCH), window);
       KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
-      ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+      ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend(), false,
+          checkpointEvery);
       assertTrue(model.createdFresh());
       // Reopen mid-batch, right after a step, right before one, and after a single rating.
       for (int n = 0; n < data.size(); n++) {
@@ -75,8 +82,12 @@ class ModelStoreTest {
         OnlineLearner.Observation expected = uninterrupted.observe(r);
         OnlineLearner.Observation actual = model.observe(r, 1000L + n);
         assertEquals(expected, actual, type + " rating " + n);
+        if (checkpointEvery == 7 && n % 11 == 10) {
+          model.checkpoint();
+        }
         if (reopenAfter.contains(n + 1)) {
-          model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+          model = ModelStore.open(store, spec, Kernels.forCurrentBackend(), false,
+              checkpointEvery);
           assertFalse(model.createdFresh());
           OnlineLearner restored = model.learner();
           assertEquals(uninterrupted.pending(), restored.pending(), type + " pending after " + n);
@@ -86,7 +97,7 @@ class ModelStoreTest {
         }
       }
       OnlineLearner l = model.learner();
-      String what = type + " " + optimizer.kind();
+      String what = type + " " + optimizer.kind() + ", checkpoints every " + checkpointEvery;
       assertArrayEquals(StreamTestSupport.snapshot(uninterrupted.trainer()),
           StreamTestSupport.snapshot(l.trainer()), what + ": parameters, state or counters differ");
       assertEquals(uninterrupted.scored(), l.scored(), what);
@@ -110,8 +121,8 @@ class ModelStoreTest {
       model.observe(r, 0);
     }
     uninterrupted.flush();
-    assertEquals(3, model.flush());
-    assertEquals(0, model.flush());
+    assertEquals(3, model.flush(1));
+    assertEquals(0, model.flush(2));
     ModelStore reopened = ModelStore.open(store, spec, Kernels.forCurrentBackend());
     assertTrue(reopened.learner().pending().isEmpty());
     assertEquals(2, reopened.learner().trainer().version());

@@ -67,7 +67,7 @@ class TrainProcessorTest {
   }
 
   @Test
-  void aStepShouldWriteEachTouchedRowOnceAndReportRmseEveryN() {
+  void ratingsShouldBeLoggedAndACheckpointShouldWriteEachChangedRowOnceAndReportRmseEveryN() {
     MockProcessorContext<String, Object> c = context();
     StatusBoard board = new StatusBoard();
     TrainProcessor t = started(spec("m", 0.05), 2, board, c);
@@ -77,11 +77,14 @@ class TrainProcessorTest {
       t.process(record(batch.get(n), n));
     }
     assertEquals(0, rows(c), "no row before the step");
-    assertEquals(BATCH - 1, keysOf(c, ModelStateFormat.PENDING), "the pending ratings");
+    assertEquals(BATCH - 1, logged(c), "each rating logged");
     t.process(record(batch.get(BATCH - 1), BATCH));
+    assertEquals(0, rows(c), "a step writes nothing but its rating's log entry");
+    assertEquals(BATCH, logged(c));
 
+    checkpoint(c);
     assertEquals(6, rows(c), "u1, u2, u3, i1, i2, i3");
-    assertEquals(0, keysOf(c, ModelStateFormat.PENDING), "learned, so deleted");
+    assertEquals(0, keysOf(c, ModelStateFormat.PENDING), "nothing pending at the checkpoint");
     ModelStateFormat.Counters counters = ModelStateFormat.Counters.decode(
         store(c).get(Bytes.wrap(ModelStateFormat.key(ModelStateFormat.COUNTERS))));
     assertEquals(1, counters.version());
@@ -112,6 +115,7 @@ class TrainProcessorTest {
     assertNotNull(why, "the replicas read the flag from the store's changelog");
     String reason = new String(why, java.nio.charset.StandardCharsets.UTF_8);
     assertTrue(reason.contains("DivergedException") || reason.contains("diverged"), reason);
+    assertTrue(rows(c) > 0, "its last good parameters checkpointed, for the replicas");
     long version = board.get("wild").version();
     java.util.Map<Bytes, byte[]> before = StreamTestSupport.contents(store(c));
 
@@ -127,6 +131,13 @@ class TrainProcessorTest {
     assertEquals(version, board.get("wild").version(), "it learns no more");
   }
 
+  /** Fires the checkpoint timer, as the stream thread does every CHECKPOINT_INTERVAL. */
+  private static void checkpoint(MockProcessorContext<String, Object> c) {
+    c.scheduledPunctuators().stream()
+        .filter(p -> p.getInterval().equals(TrainProcessor.CHECKPOINT_INTERVAL))
+        .findFirst().orElseThrow().getPunctuator().punctuate(2_000);
+  }
+
   @SuppressWarnings("unchecked")
   private static KeyValueStore<Bytes, byte[]> store(MockProcessorContext<String, Object> c) {
     return (KeyValueStore<Bytes, byte[]>) (Object) c.getStateStore(TrainProcessor.STORE);
@@ -140,6 +151,12 @@ class TrainProcessorTest {
   private static long keysOf(MockProcessorContext<String, Object> c, byte kind) {
     return StreamTestSupport.contents(store(c)).keySet().stream()
         .filter(k -> k.get()[0] == kind).count();
+  }
+
+  /** Entries in the log's first record. */
+  private static int logged(MockProcessorContext<String, Object> c) {
+    return ModelStateFormat.decodeLog(store(c).get(
+        Bytes.wrap(ModelStateFormat.key(ModelStateFormat.LOG, 0)))).size();
   }
 
   private static long rows(MockProcessorContext<String, Object> c) {
