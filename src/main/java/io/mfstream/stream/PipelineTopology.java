@@ -122,7 +122,7 @@ public final class PipelineTopology {
     t.addSource(TRAIN_SOURCE, new ByteArrayDeserializer(),
         Topics.RATINGS_VALID.valueSerde().deserializer(), Topics.RATINGS_VALID.name());
     t.addProcessor(TRAIN, TrainProcessor.supplier(settings.models(), settings.reportEvery(),
-        settings.lingerMs(), board, metrics, snapshots), TRAIN_SOURCE);
+        settings.lingerMs(), settings.checkpointMs(), board, metrics, snapshots), TRAIN_SOURCE);
     // Cached: rows touched by consecutive steps, the counters, the RMSE ring and the pending
     // ratings are rewritten again and again; the cache keeps the latest value per key and writes
     // it to RocksDB and the changelog at the commit (docs/BENCHMARKS.md). The changelogs are

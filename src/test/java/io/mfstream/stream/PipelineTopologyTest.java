@@ -311,7 +311,7 @@ class PipelineTopologyTest {
 
       // Predictions from the replica: the trainer's numbers, stamped with its version, once the
       // trainer's checkpoint timer has fired (the replicas read checkpoints).
-      d.advanceWallClockTime(TrainProcessor.CHECKPOINT_INTERVAL);
+      d.advanceWallClockTime(java.time.Duration.ofMillis(settings.checkpointMs()));
       TestInputTopic<String, PredictionRequest> asks = d.createInputTopic(
           Topics.PREDICTION_REQUESTS.name(), new StringSerializer(),
           Topics.PREDICTION_REQUESTS.valueSerde().serializer());

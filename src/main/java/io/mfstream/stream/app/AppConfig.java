@@ -33,7 +33,7 @@ public final class AppConfig {
 
   private static final Set<String> KEYS = Set.of("bootstrap.servers", "application.id",
       "state.dir", "topics.dir", "topics.create", "models", "batch.size", "linger.ms",
-      "rmse.window", "rmse.report.every", "rating.min", "rating.max", "http.port", "replay.data",
+      "checkpoint.interval.ms", "rmse.window", "rmse.report.every", "rating.min", "rating.max", "http.port", "replay.data",
       "replay.format", "replay.rate", "embedded.port", "serving.threads");
   private static final Set<String> MODEL_KEYS = Set.of("type", "factors", "hidden", "dropout",
       "init.scale", "seed", "optimizer", "learning.rate", "momentum", "weight.decay",
@@ -47,6 +47,8 @@ public final class AppConfig {
       Map.entry("models", "biased-mf,mlp"),
       Map.entry("batch.size", "16"),
       Map.entry("linger.ms", "0"),
+      Map.entry("checkpoint.interval.ms",
+          Long.toString(PipelineSettings.DEFAULT_CHECKPOINT_MS)),
       Map.entry("rmse.window", "1000"),
       Map.entry("rmse.report.every", "1000"),
       Map.entry("rating.min", Float.toString(ValidatorConfig.DEFAULT_MIN_RATING)),
@@ -273,7 +275,7 @@ public final class AppConfig {
     ValidatorConfig validator = ValidatorConfig.defaults().withRange(min, max);
     try {
       return new PipelineSettings(specs, intValue("rmse.report.every", 1, Integer.MAX_VALUE),
-          longValue("linger.ms", 0), validator);
+          longValue("linger.ms", 0), validator, longValue("checkpoint.interval.ms", 10));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("settings: " + e.getMessage(), e);
     }
@@ -377,6 +379,21 @@ public final class AppConfig {
     return intValue("serving.threads", 1, 64);
   }
 
+  /**
+   * The core application's stream threads: {@code kafka.num.stream.threads} when set, else one
+   * per task, so that validation and each model's trainer run on threads of their own whatever
+   * Kafka Streams' assignor does: the validation task of {@code ratings} and a trainer task per
+   * partition of {@code ratings-valid} ({@code validPartitions}; those past the models' are idle
+   * and cost nothing). With fewer threads the assignor may put two trainers, or validation and
+   * the busiest trainer, on one thread (docs/BENCHMARKS.md).
+   */
+  public int streamThreads(int validPartitions) {
+    String explicit = kafkaClientSettings().containsKey(StreamsConfig.NUM_STREAM_THREADS_CONFIG)
+        ? String.valueOf(kafkaClientSettings().get(StreamsConfig.NUM_STREAM_THREADS_CONFIG))
+        : null;
+    return explicit != null ? Integer.parseInt(explicit.trim()) : 1 + validPartitions;
+  }
+
   /** Kafka Streams' properties for a cluster: exactly-once, our defaults, then {@code kafka.*}. */
   public Properties streamsProperties(String bootstrapServers) {
     Properties p = new Properties();
@@ -384,9 +401,8 @@ public final class AppConfig {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
     p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir().toAbsolutePath().toString());
     p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
-    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG,
-        Integer.toString(Math.max(1, Math.min(modelNames().size(),
-            Runtime.getRuntime().availableProcessors()))));
+    p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(streamThreads(
+        modelNames().size())));
     p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
         org.apache.kafka.streams.errors.LogAndContinueExceptionHandler.class.getName());
     p.put(StreamsConfig.METRICS_RECORDING_LEVEL_CONFIG, "INFO");

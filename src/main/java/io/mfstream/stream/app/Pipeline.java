@@ -126,8 +126,10 @@ public final class Pipeline implements AutoCloseable {
         bootstrap = config.get("bootstrap.servers");
         props = config.streamsProperties(bootstrap);
       }
-      prepareTopics(config, bootstrap, topics, settings.models().size(),
+      int validPartitions = prepareTopics(config, bootstrap, topics, settings.models().size(),
           props.getProperty(StreamsConfig.REPLICATION_FACTOR_CONFIG));
+      props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+          Integer.toString(config.streamThreads(validPartitions)));
       SnapshotRequests snapshots = new SnapshotRequests();
       Replicas replicas = new Replicas(settings.modelNames());
       KafkaStreams streams = new KafkaStreams(
@@ -159,7 +161,8 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  private static void prepareTopics(AppConfig config, String bootstrap,
+  /** Creates or checks the topics; returns the partitions of {@code ratings-valid}. */
+  private static int prepareTopics(AppConfig config, String bootstrap,
       List<TopicDefinition> topics, int models, String replicationFactor)
       throws InterruptedException {
     Map<String, Object> admin = new HashMap<>(config.kafkaClientSettings());
@@ -192,6 +195,7 @@ public final class Pipeline implements AutoCloseable {
             + " it needs one partition per model (raise its partitions)");
       }
       createFeeds(a, config.applicationId(), valid, replicationFactor);
+      return valid.partitions().size();
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("cannot prepare the topics on " + bootstrap + ": "
           + rootMessage(e), e);

@@ -133,6 +133,12 @@ public final class StreamingBenchmark {
       }
       Properties props = config.streamsProperties(kafka.bootstrapServers());
       int models = config.pipeline().models().size();
+      // The pipeline's threads: one per task, as Pipeline gives them (the same shape).
+      int validPartitions = TopicDefinitions.load(config.topicsDir()).stream()
+          .filter(d -> d.name().equals(Topics.RATINGS_VALID.name())).findFirst().orElseThrow()
+          .partitions();
+      props.put(org.apache.kafka.streams.StreamsConfig.NUM_STREAM_THREADS_CONFIG,
+          Integer.toString(config.streamThreads(validPartitions)));
       try (PassThroughCeiling c = new PassThroughCeiling(props, models).start()) {
         c.awaitRunning(START);
         long t0 = System.nanoTime();

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>score it with the current model (prequential), add its error to the RMSE;
  *   <li>buffer it; when the batch is full, take one SGD step;
  *   <li>log it in the {@link ModelStore} (in the same transaction as the input offset); every
- *       {@link #CHECKPOINT_INTERVAL} the store writes the rows and layers that changed, which its
- *       changelog carries to every serving replica;
+ *       {@code checkpoint.interval.ms} the store writes the rows and layers that changed, which
+ *       its changelog carries to every serving replica;
  *   <li>every {@code reportEvery} ratings, publish an {@link RmseReport}.
  * </ol>
  *
@@ -55,12 +55,6 @@ import org.slf4j.LoggerFactory;
 public final class TrainProcessor implements Processor<byte[], RatingEvent, String, Object> {
   /** The state store every trainer task keeps its model in. */
   public static final String STORE = "model-state";
-  /**
-   * How often the model is checkpointed when it changed (and at the latest every
-   * {@link ModelStore#CHECKPOINT_EVERY} ratings): how far behind the trainer the replicas may
-   * be, besides the commit interval.
-   */
-  public static final Duration CHECKPOINT_INTERVAL = Duration.ofMillis(50);
   /** Child that sinks {@link RmseReport}s to {@code rmse}. */
   public static final String RMSE_CHILD = "rmse-sink";
 
@@ -69,6 +63,8 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
   private final List<ModelSpec> specs;
   private final int reportEvery;
   private final long lingerMs;
+  /** How often the model is checkpointed while it changes (and every CHECKPOINT_EVERY ratings). */
+  private final Duration checkpointEvery;
   private final StatusBoard board;
   private final PipelineMetrics metrics;
   private final SnapshotRequests snapshots;
@@ -82,20 +78,22 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
 
   /** Creates a trainer processor per task. */
   public static ProcessorSupplier<byte[], RatingEvent, String, Object> supplier(
-      List<ModelSpec> specs, int reportEvery, long lingerMs, StatusBoard board,
-      PipelineMetrics metrics, SnapshotRequests snapshots) {
+      List<ModelSpec> specs, int reportEvery, long lingerMs, long checkpointMs,
+      StatusBoard board, PipelineMetrics metrics, SnapshotRequests snapshots) {
     List<ModelSpec> copy = List.copyOf(specs);
-    return () -> new TrainProcessor(copy, reportEvery, lingerMs, board, metrics, snapshots);
+    return () -> new TrainProcessor(copy, reportEvery, lingerMs, checkpointMs, board, metrics,
+        snapshots);
   }
 
-  TrainProcessor(List<ModelSpec> specs, int reportEvery, long lingerMs, StatusBoard board,
-      PipelineMetrics metrics, SnapshotRequests snapshots) {
+  TrainProcessor(List<ModelSpec> specs, int reportEvery, long lingerMs, long checkpointMs,
+      StatusBoard board, PipelineMetrics metrics, SnapshotRequests snapshots) {
     if (reportEvery < 1) {
       throw new IllegalArgumentException("RMSE report interval must be >= 1 rating");
     }
     this.specs = specs;
     this.reportEvery = reportEvery;
     this.lingerMs = lingerMs;
+    this.checkpointEvery = Duration.ofMillis(checkpointMs);
     this.board = Objects.requireNonNull(board, "board");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
     this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
@@ -139,7 +137,7 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
       Duration every = Duration.ofMillis(Math.max(10, Math.min(1000, lingerMs / 2)));
       context.schedule(every, PunctuationType.WALL_CLOCK_TIME, this::lingerCheck);
     }
-    context.schedule(CHECKPOINT_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> {
+    context.schedule(checkpointEvery, PunctuationType.WALL_CLOCK_TIME, now -> {
       if (model.degraded() == null) {
         model.checkpoint();
       }

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The trainer processor on its own: what it writes and forwards for each rating, and a failing model. */
 class TrainProcessorTest {
   private static final int BATCH = 4;
+  private static final long CHECKPOINT_MS = 70;
 
   @TempDir File dir;
 
@@ -56,7 +57,7 @@ class TrainProcessorTest {
   /** A trainer of one model, RMSE reported every {@code reportEvery} ratings, initialised. */
   private static TrainProcessor started(ModelSpec spec, int reportEvery, StatusBoard board,
       MockProcessorContext<String, Object> c) {
-    TrainProcessor t = new TrainProcessor(List.of(spec), reportEvery, 0, board,
+    TrainProcessor t = new TrainProcessor(List.of(spec), reportEvery, 0, CHECKPOINT_MS, board,
         PipelineMetrics.NONE, new SnapshotRequests());
     t.init(c);
     return t;
@@ -131,10 +132,10 @@ class TrainProcessorTest {
     assertEquals(version, board.get("wild").version(), "it learns no more");
   }
 
-  /** Fires the checkpoint timer, as the stream thread does every CHECKPOINT_INTERVAL. */
+  /** Fires the checkpoint timer, as the stream thread does every CHECKPOINT_MS. */
   private static void checkpoint(MockProcessorContext<String, Object> c) {
     c.scheduledPunctuators().stream()
-        .filter(p -> p.getInterval().equals(TrainProcessor.CHECKPOINT_INTERVAL))
+        .filter(p -> p.getInterval().equals(java.time.Duration.ofMillis(CHECKPOINT_MS)))
         .findFirst().orElseThrow().getPunctuator().punctuate(2_000);
   }
 
