@@ -4,14 +4,16 @@ import io.mfstream.stream.messages.RatingEvent;
 import io.mfstream.stream.serde.Topics;
 import io.mfstream.stream.serve.AnswerPredictions;
 import io.mfstream.stream.serve.AnswerRecommendations;
+import io.mfstream.stream.serve.RecordSeenItems;
 import io.mfstream.stream.serve.ReplicaUpdater;
 import io.mfstream.stream.serve.Replicas;
+import io.mfstream.stream.serve.SeenItemsStore;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.StatusBoard;
-import io.mfstream.stream.train.SeenItemsStore;
 import io.mfstream.stream.train.SnapshotRequests;
 import io.mfstream.stream.train.TrainProcessor;
 import io.mfstream.stream.validate.RejectionCounts;
+import io.mfstream.stream.validate.ValidateRatings;
 import io.mfstream.stream.validate.ValidationTopology;
 import java.util.HashSet;
 import java.util.List;
@@ -30,8 +32,9 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * ratings ─► validate ─┬─ rejected ──────────────────────────────────────► ratings-dlq
- *                      └─ valid, one copy per model ─► ratings-valid (partition i = model i)
- * ratings-valid ─► train (stores model-state, seen-items) ─ every N ratings ─► rmse
+ *                      ├─ valid, one copy per model ─► ratings-valid (partition i = model i)
+ *                      └─ valid: (user, item) into the store seen-items
+ * ratings-valid ─► train (store model-state) ─────────── every N ratings ─► rmse
  * model-state and seen-items changelogs ─► in-memory replicas of every model (every instance,
  *                                          global processors)
  * prediction-requests ─────► answer from the replica, once per model ─────► predictions
@@ -88,7 +91,7 @@ public final class PipelineTopology {
     return applicationId + "-" + store + "-changelog";
   }
 
-  /** The changelog topics the serving application reads: the trainers' stores'. */
+  /** The changelog topics the serving application reads: the trainers' and the seen items'. */
   public static List<String> servingFeeds(String applicationId) {
     return List.of(changelog(applicationId, TrainProcessor.STORE),
         changelog(applicationId, SeenItemsStore.STORE));
@@ -117,7 +120,13 @@ public final class PipelineTopology {
       PipelineMetrics metrics, RejectionCounts counts, SnapshotRequests snapshots) {
 
     ValidationTopology.addTo(t, settings.validator(), Topics.RATINGS_VALID.name(),
-        fanOut(settings.models().size()), counts, metrics);
+        fanOut(settings.models().size()), counts, metrics, true);
+    // The items each user rated: recorded by the validation task, which sees every valid rating
+    // once, in order, on a thread of its own (not a trainer's).
+    t.addProcessor(ValidateRatings.SEEN_CHILD, RecordSeenItems::new, VALIDATE);
+    t.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(SeenItemsStore.STORE), Serdes.Bytes(),
+        Serdes.ByteArray()).withCachingEnabled(), ValidateRatings.SEEN_CHILD);
 
     t.addSource(TRAIN_SOURCE, new ByteArrayDeserializer(),
         Topics.RATINGS_VALID.valueSerde().deserializer(), Topics.RATINGS_VALID.name());
@@ -127,10 +136,9 @@ public final class PipelineTopology {
     // ratings are rewritten again and again; the cache keeps the latest value per key and writes
     // it to RocksDB and the changelog at the commit (docs/BENCHMARKS.md). The changelogs are
     // the serving replicas' feed.
-    for (String store : List.of(TrainProcessor.STORE, SeenItemsStore.STORE)) {
-      t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(store),
-          Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled(), TRAIN);
-    }
+    t.addStateStore(Stores.keyValueStoreBuilder(
+        Stores.persistentKeyValueStore(TrainProcessor.STORE), Serdes.Bytes(),
+        Serdes.ByteArray()).withCachingEnabled(), TRAIN);
     t.addSink(TrainProcessor.RMSE_CHILD, Topics.RMSE.name(), new StringSerializer(),
         Topics.RMSE.valueSerde().serializer(), TRAIN);
   }

@@ -123,7 +123,11 @@ public final class ModelStateFormat {
   /** The row of a row key. */
   public static int rowIndex(byte[] key) {
     checkRowKey(key);
-    return ByteBuffer.wrap(key).getInt(2);
+    int row = ByteBuffer.wrap(key).getInt(2);
+    if (row < 0) {
+      throw new IllegalArgumentException("a row key of row " + row);
+    }
+    return row;
   }
 
   private static void checkRowKey(byte[] key) {
@@ -199,14 +203,14 @@ public final class ModelStateFormat {
   public static String decodeRowInto(byte[] value, List<ParamTable> tables, int row) {
     ByteBuffer b = ByteBuffer.wrap(value);
     int element = checkedHeader(b, "row");
-    int slots = b.get();
-    int count = b.get();
+    int slots = b.get() & 0xFF;
+    int count = b.get() & 0xFF;
     if (count != tables.size()) {
       throw new IllegalArgumentException("a row of " + count + " tables, the model has "
           + tables.size());
     }
     for (ParamTable t : tables) {
-      int width = b.getShort();
+      int width = b.getShort() & 0xFFFF;
       if (width != t.width() || slots != t.stateSlots()
           || element != (t.dataType() == DataType.DOUBLE ? 8 : 4)) {
         throw new IllegalArgumentException("a row of width " + width + " with " + slots
@@ -226,27 +230,43 @@ public final class ModelStateFormat {
 
   /** The id of a row record. */
   public static String rowId(byte[] value) {
-    ByteBuffer b = ByteBuffer.wrap(value);
-    checkedHeader(b, "row");
-    b.get(); // slots
-    int count = b.get();
-    b.position(b.position() + 2 * count);
-    return utf8(b, b.getShort() & 0xFFFF);
+    try {
+      ByteBuffer b = ByteBuffer.wrap(value);
+      checkedHeader(b, "row");
+      b.get(); // slots
+      int count = b.get() & 0xFF;
+      b.position(b.position() + 2 * count);
+      return utf8(b, b.getShort() & 0xFFFF);
+    } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("a row record cut short (" + value.length + " bytes)");
+    }
   }
 
   /** The id and the values of a row (the state left out), as float32 whatever was stored. */
   public static RowValues decodeRowValues(byte[] value) {
+    try {
+      return rowValues(value);
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new IllegalArgumentException("a row record cut short (" + value.length + " bytes)");
+    }
+  }
+
+  private static RowValues rowValues(byte[] value) {
     ByteBuffer b = ByteBuffer.wrap(value);
     int element = checkedHeader(b, "row");
-    int slots = b.get();
-    int count = b.get();
+    int slots = b.get() & 0xFF;
+    int count = b.get() & 0xFF;
     int[] widths = new int[count];
     int total = 0;
     for (int t = 0; t < count; t++) {
-      widths[t] = b.getShort();
+      widths[t] = b.getShort() & 0xFFFF;
       total += widths[t];
     }
     String id = utf8(b, b.getShort() & 0xFFFF);
+    if (b.remaining() != (long) total * (1 + slots) * element) {
+      throw new IllegalArgumentException("a row of " + total + " values and " + slots
+          + " slots in " + b.remaining() + " bytes");
+    }
     float[] out = new float[total];
     int at = 0;
     for (int t = 0; t < count; t++) {
@@ -282,7 +302,7 @@ public final class ModelStateFormat {
   public static void decodeDenseInto(byte[] value, DenseParam p) {
     ByteBuffer b = ByteBuffer.wrap(value);
     int element = checkedHeader(b, "dense parameter");
-    int slots = b.get();
+    int slots = b.get() & 0xFF;
     int n = b.getInt();
     boolean dbl = p.value().dataType() == DataType.DOUBLE;
     if (n != p.value().length() || slots != p.stateSlots() || element != (dbl ? 8 : 4)) {
@@ -304,9 +324,9 @@ public final class ModelStateFormat {
   public static float[] decodeDenseValues(byte[] value) {
     ByteBuffer b = ByteBuffer.wrap(value);
     int element = checkedHeader(b, "dense parameter");
-    int slots = b.get();
+    int slots = b.get() & 0xFF;
     int n = b.getInt();
-    if (b.remaining() != (long) n * (1 + slots) * element) {
+    if (n < 0 || b.remaining() != (long) n * (1 + slots) * element) {
       throw new IllegalArgumentException("a dense parameter of " + n + " elements and " + slots
           + " slots in " + value.length + " bytes");
     }
@@ -403,9 +423,16 @@ public final class ModelStateFormat {
       if (b.remaining() != 8 * 8 + 4 * 4 + 8) {
         throw new IllegalArgumentException("counters of " + value.length + " bytes");
       }
-      return new Counters(b.getLong(), b.getLong(), b.getDouble(), b.getLong(), b.getLong(),
-          b.getDouble(), b.getLong(), b.getDouble(), b.getInt(), b.getInt(), b.getInt(),
-          b.getInt(), b.getLong());
+      Counters c = new Counters(b.getLong(), b.getLong(), b.getDouble(), b.getLong(),
+          b.getLong(), b.getDouble(), b.getLong(), b.getDouble(), b.getInt(), b.getInt(),
+          b.getInt(), b.getInt(), b.getLong());
+      if (c.version < 0 || c.trained < 0 || c.labelCount < 0 || c.scored < 0
+          || c.coldStarts < 0 || c.rollingNext < 0 || c.rollingFilled < 0 || c.users < 0
+          || c.items < 0 || c.epoch < 0 || !Double.isFinite(c.labelSum)
+          || !Double.isFinite(c.sse) || !Double.isFinite(c.rollingSum)) {
+        throw new IllegalArgumentException("counters out of range: " + c);
+      }
+      return c;
     }
 
     /** The format a counters record was written in (its first four bytes). */
@@ -523,6 +550,14 @@ public final class ModelStateFormat {
 
   /** The entries of a log record, in order. */
   public static List<Entry> decodeLog(byte[] value) {
+    try {
+      return logEntries(value);
+    } catch (java.nio.BufferUnderflowException | IndexOutOfBoundsException e) {
+      throw new IllegalArgumentException("a log record cut short (" + value.length + " bytes)");
+    }
+  }
+
+  private static List<Entry> logEntries(byte[] value) {
     ByteBuffer b = ByteBuffer.wrap(value, 8, value.length - 8);
     List<Entry> out = new java.util.ArrayList<>(LOG_CHUNK);
     while (b.hasRemaining()) {
@@ -553,6 +588,15 @@ public final class ModelStateFormat {
 
   /** The ratings of a record {@link #encodePending} wrote, in order. */
   public static List<Entry> decodePending(byte[] value) {
+    try {
+      return pendingEntries(value);
+    } catch (java.nio.BufferUnderflowException e) {
+      throw new IllegalArgumentException("a pending record cut short (" + value.length
+          + " bytes)");
+    }
+  }
+
+  private static List<Entry> pendingEntries(byte[] value) {
     ByteBuffer b = ByteBuffer.wrap(value);
     if (b.remaining() < 4) {
       throw new IllegalArgumentException("a pending record of " + value.length + " bytes");

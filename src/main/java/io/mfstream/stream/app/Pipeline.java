@@ -6,10 +6,12 @@ import io.mfstream.stream.embedded.EmbeddedKafka;
 import io.mfstream.stream.serde.Topics;
 import io.mfstream.stream.status.ModelStatus;
 import io.mfstream.stream.serve.Replicas;
+import io.mfstream.stream.serve.SeenItemsStore;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.stream.topics.TopicCreator;
 import io.mfstream.stream.train.SnapshotRequests;
+import io.mfstream.stream.train.TrainProcessor;
 import io.mfstream.stream.topics.TopicDefinition;
 import io.mfstream.stream.topics.TopicDefinitions;
 import io.mfstream.stream.validate.RejectionCounts;
@@ -32,6 +34,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -186,15 +189,17 @@ public final class Pipeline implements AutoCloseable {
         throw new IllegalStateException("topics missing on " + bootstrap + ": " + missing
             + "; create them from " + config.topicsDir() + " (or set topics.create=true)");
       }
-      TopicDescription valid = a.describeTopics(List.of(Topics.RATINGS_VALID.name()))
-          .allTopicNames().get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-          .get(Topics.RATINGS_VALID.name());
+      Map<String, TopicDescription> inputs = a.describeTopics(List.of(Topics.RATINGS.name(),
+          Topics.RATINGS_VALID.name())).allTopicNames()
+          .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      TopicDescription valid = inputs.get(Topics.RATINGS_VALID.name());
       if (valid.partitions().size() < models) {
         throw new IllegalStateException("topic " + Topics.RATINGS_VALID.name() + " has "
             + valid.partitions().size() + " partitions but " + models + " models are configured:"
             + " it needs one partition per model (raise its partitions)");
       }
-      createFeeds(a, config.applicationId(), valid, replicationFactor);
+      createFeeds(a, config.applicationId(), inputs.get(Topics.RATINGS.name()), valid,
+          replicationFactor);
       return valid.partitions().size();
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("cannot prepare the topics on " + bootstrap + ": "
@@ -203,36 +208,39 @@ public final class Pipeline implements AutoCloseable {
   }
 
   /**
-   * Creates the trainers' store changelogs, if missing, before anything starts: Kafka Streams
-   * would create them at the core application's first rebalance, but the serving application's
-   * replicas read them from its start. They are what Kafka Streams creates: compacted, with a
-   * partition per {@code ratings-valid} partition (a task each), replicated as Kafka Streams'
-   * {@code replication.factor} says or else as {@code ratings-valid} is. An existing one with
-   * another partition count is refused here, with the way out, rather than by Kafka Streams later.
+   * Creates the changelogs of the stores the replicas read, if missing, before anything starts:
+   * Kafka Streams would create them at the core application's first rebalance, but the serving
+   * application's replicas read them from its start. They are what Kafka Streams creates:
+   * compacted, with a partition per task, so per partition of the store's input topic
+   * ({@code ratings-valid} for the trainers' {@code model-state}, {@code ratings} for the
+   * validation's {@code seen-items}), replicated as Kafka Streams' {@code replication.factor}
+   * says or else as the input topic is. An existing one with another partition count is refused
+   * here, with the way out, rather than by Kafka Streams later.
    */
-  private static void createFeeds(Admin a, String applicationId, TopicDescription valid,
-      String replicationFactor) throws InterruptedException {
-    int partitions = valid.partitions().size();
+  private static void createFeeds(Admin a, String applicationId, TopicDescription ratings,
+      TopicDescription valid, String replicationFactor) throws InterruptedException {
     short rf = replicationFactor == null ? -1 : Short.parseShort(replicationFactor.trim());
-    if (rf < 1) {
-      rf = (short) valid.partitions().get(0).replicas().size();
-    }
+    Map<String, TopicDescription> inputs = Map.of(
+        PipelineTopology.changelog(applicationId, TrainProcessor.STORE), valid,
+        PipelineTopology.changelog(applicationId, SeenItemsStore.STORE), ratings);
     List<TopicDefinition> feeds = new ArrayList<>();
-    for (String feed : PipelineTopology.servingFeeds(applicationId)) {
-      feeds.add(new TopicDefinition(feed, partitions, rf, Map.of(
-          TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
-          TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime")));
+    for (Map.Entry<String, TopicDescription> e : inputs.entrySet()) {
+      List<TopicPartitionInfo> partitions = e.getValue().partitions();
+      feeds.add(new TopicDefinition(e.getKey(), partitions.size(),
+          rf >= 1 ? rf : (short) partitions.get(0).replicas().size(), Map.of(
+              TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT,
+              TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime")));
     }
     TopicCreator.Result r = TopicCreator.createAll(a, feeds, ADMIN_TIMEOUT);
     if (!r.created().isEmpty()) {
-      LOG.info("created the trainers' store changelogs {}", r.created());
+      LOG.info("created the store changelogs the replicas read {}", r.created());
     }
     for (TopicCreator.PartitionMismatch m : r.partitionMismatches()) {
+      String input = inputs.get(m.topic()).name();
       throw new IllegalStateException("topic " + m.topic() + " has " + m.actual()
-          + " partitions but " + Topics.RATINGS_VALID.name() + " has " + partitions + ": a "
-          + "trainer store's changelog needs one partition per " + Topics.RATINGS_VALID.name()
-          + " partition. After changing " + Topics.RATINGS_VALID.name() + "'s partitions, start "
-          + "under a new application.id (docs/UPGRADING.md)");
+          + " partitions but " + input + " has " + m.defined() + ": a store's changelog needs "
+          + "one partition per partition of its input topic. After changing " + input
+          + "'s partitions, start under a new application.id (docs/UPGRADING.md)");
     }
   }
 

@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * topic through its processor when it restores, and an in-memory store restores from the
  * beginning at every start) and as it arrives. {@link #models} reads the {@code model-state}
  * changelog, whose partition i is model i's store; {@link #seenItems} the {@code seen-items}
- * changelog. Its store stays empty: the replicas are the state.
+ * changelog, whose partition i is the validation task of {@code ratings} partition i. Its store
+ * stays empty: the replicas are the state.
  *
  * <p>A record this build cannot read is skipped with a warning (the first ten, then every
  * thousandth): it must not stop the instance's serving.
@@ -57,14 +58,16 @@ public final class ReplicaUpdater implements Processor<byte[], byte[], Void, Voi
       return;
     }
     try {
+      int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
       if (seen) {
-        replicas.applySeen(record.key(), record.value());
+        replicas.applySeen(partition, record.key(), record.value());
       } else {
-        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(-1);
         replicas.apply(partition, record.key(), record.value());
       }
-    } catch (IllegalArgumentException | IndexOutOfBoundsException
-        | java.nio.BufferUnderflowException e) {
+    } catch (RuntimeException e) {
+      // Whatever a record holds, applying it must not stop the instance's serving: the decoders
+      // refuse what they cannot read before anything changes (IllegalArgumentException), and
+      // anything else that escapes is skipped likewise.
       skipped++;
       if (skipped <= 10 || skipped % 1000 == 0) {
         LOG.warn("{}: skipped a record ({} skipped so far): {}",

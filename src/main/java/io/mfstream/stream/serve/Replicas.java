@@ -10,7 +10,8 @@ import java.util.Map;
  * the items each user has rated, kept equal to the trainers' state stores by reading their
  * changelogs: {@link #apply} for every record of the {@code model-state} changelog (partition i
  * is model i's store) and {@link #applySeen} for every record of the {@code seen-items}
- * changelog, in order, which the replica's update thread does (the global processors of
+ * changelog (partition i: the validation task of {@code ratings} partition i), in order, which
+ * the replica's update thread does (the global processors of
  * {@link ReplicaUpdater}, reading from the beginning at every start). Any number of threads read
  * it at once: the serving processors, and whatever else answers requests.
  *
@@ -64,13 +65,14 @@ public final class Replicas {
   }
 
   /**
-   * Applies one record of the {@code seen-items} store ({@link SeenItemsCodec}); a null value is
-   * a tombstone. Writer only, as {@link #apply}.
+   * Applies one record of the {@code seen-items} store of validation task {@code partition} (the
+   * changelog's partition; {@link SeenItemsCodec}); a null value is a tombstone. Writer only, as
+   * {@link #apply}.
    *
    * @throws IllegalArgumentException for a key or value this build cannot read; nothing changes
    */
-  public void applySeen(byte[] key, byte[] value) {
+  public void applySeen(int partition, byte[] key, byte[] value) {
     SeenItemsCodec.Key k = SeenItemsCodec.decodeKey(key);
-    seen.put(k.user(), k.chunk(), value == null ? null : SeenItemsCodec.items(value));
+    seen.put(k.user(), partition, k.chunk(), value == null ? null : SeenItemsCodec.items(value));
   }
 }

@@ -21,6 +21,9 @@ final class RowTable {
     }
   }
 
+  /** The most floats a side holds: the largest Java array, less a margin. */
+  static final long MAX_FLOATS = Integer.MAX_VALUE - 64;
+
   private final ConcurrentHashMap<String, Integer> rows = new ConcurrentHashMap<>();
   private volatile Data data = new Data(new float[0], new String[0], 0);
   /** One past the highest row held (the scan's end); rows below it may be empty. */
@@ -52,6 +55,10 @@ final class RowTable {
    * came in the same stream).
    */
   void put(int row, String id, float[] values) {
+    if (row < 0 || values.length == 0 || (long) (row + 1) * values.length > MAX_FLOATS) {
+      throw new IllegalArgumentException("row " + row + " of width " + values.length
+          + ": beyond what a replica holds");
+    }
     Data d = data;
     if (values.length != d.width()) {
       rows.clear();
@@ -61,7 +68,8 @@ final class RowTable {
       data = d;
     }
     if (row >= d.capacity()) {
-      int cap = Math.max(row + 1, d.capacity() * 2);
+      int cap = (int) Math.min(Math.max(row + 1L, d.capacity() * 2L),
+          MAX_FLOATS / d.width());
       d = new Data(Arrays.copyOf(d.values(), cap * d.width()), Arrays.copyOf(d.ids(), cap),
           d.width());
       data = d;

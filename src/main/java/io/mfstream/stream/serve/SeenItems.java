@@ -9,17 +9,34 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The items each user has rated, so that recommendations leave them out, as the chunks of the
  * {@code seen-items} store's changelog ({@link SeenItemsCodec}) hold them: item ids interned once
- * to numbers, and per user an array of item numbers where chunk c fills positions
- * {@code c * CHUNK} on (4 bytes a pair, plus the ids once; -1 marks an empty position). One
- * writer, any number of readers, as {@link RowTable}.
+ * to numbers, and per user and changelog partition an array of item numbers where chunk c fills
+ * positions {@code c * CHUNK} on (4 bytes a pair, plus the ids once; -1 marks an empty position).
+ * A partition is a validation task's (one per partition of {@code ratings}, usually one), and
+ * each keeps its own chunks of a user. One writer, any number of readers, as {@link RowTable}.
  */
 final class SeenItems {
   private static final int CHUNK = SeenItemsCodec.CHUNK;
 
-  /** One user's items: the first {@code count} positions of {@code items}. */
-  private static final class User {
+  /** One user's items from one partition: the first {@code count} positions of {@code items}. */
+  private static final class Segment {
     volatile int[] items = new int[0];
     volatile int count;
+  }
+
+  /** One user's items: a segment per partition that holds any. */
+  private static final class User {
+    volatile Segment[] segments = new Segment[0];
+
+    Segment segment(int partition, boolean create) {
+      Segment[] s = segments;
+      if (partition < s.length && s[partition] != null || !create) {
+        return partition < s.length ? s[partition] : null;
+      }
+      Segment[] grown = java.util.Arrays.copyOf(s, Math.max(s.length, partition + 1));
+      grown[partition] = new Segment();
+      segments = grown;
+      return grown[partition];
+    }
   }
 
   private final ConcurrentHashMap<String, Integer> numbers = new ConcurrentHashMap<>();
@@ -27,13 +44,17 @@ final class SeenItems {
   private final ConcurrentHashMap<String, User> users = new ConcurrentHashMap<>();
   private long pairs;
 
-  /** Sets chunk {@code chunk} of {@code user}'s items, or empties it (null); writer only. */
-  void put(String user, int chunk, List<String> items) {
-    if (chunk < 0 || items != null && items.size() > CHUNK) {
-      throw new IllegalArgumentException("chunk " + chunk + " of " + (items == null ? 0
-          : items.size()) + " items");
+  /**
+   * Sets chunk {@code chunk} of {@code user}'s items from {@code partition}, or empties it
+   * (null); writer only.
+   */
+  void put(String user, int partition, int chunk, List<String> items) {
+    if (chunk < 0 || partition < 0 || items != null && items.size() > CHUNK) {
+      throw new IllegalArgumentException("chunk " + chunk + " of partition " + partition
+          + " with " + (items == null ? 0 : items.size()) + " items");
     }
-    User u = items == null ? users.get(user) : users.computeIfAbsent(user, k -> new User());
+    User owner = items == null ? users.get(user) : users.computeIfAbsent(user, k -> new User());
+    Segment u = owner == null ? null : owner.segment(partition, items != null);
     if (u == null) {
       return;
     }
@@ -78,20 +99,28 @@ final class SeenItems {
     return no;
   }
 
-  /** The items {@code user} has rated, in the order rated (an item rated twice, twice). */
+  /**
+   * The items {@code user} has rated, in the order rated within a partition (an item rated
+   * twice, twice).
+   */
   List<String> of(String user) {
-    User u = users.get(user);
-    if (u == null) {
+    User owner = users.get(user);
+    if (owner == null) {
       return List.of();
     }
-    int n = u.count;
-    int[] a = u.items;
     String[] names = ids;
-    n = Math.min(n, a.length);
-    List<String> out = new ArrayList<>(n);
-    for (int j = 0; j < n; j++) {
-      if (a[j] >= 0) {
-        out.add(names[a[j]]);
+    List<String> out = new ArrayList<>();
+    for (Segment u : owner.segments) {
+      if (u == null) {
+        continue;
+      }
+      int n = u.count;
+      int[] a = u.items;
+      n = Math.min(n, a.length);
+      for (int j = 0; j < n; j++) {
+        if (a[j] >= 0) {
+          out.add(names[a[j]]);
+        }
       }
     }
     return out;

@@ -40,8 +40,7 @@ import org.slf4j.LoggerFactory;
  *   <li>every {@code reportEvery} ratings, publish an {@link RmseReport}.
  * </ol>
  *
- * Model 0's task also records the rating in the {@link SeenItemsStore}. The model in memory is
- * rebuilt from the store in {@link #init}, every time the task starts.
+ * The model in memory is rebuilt from the store in {@link #init}, every time the task starts.
  *
  * <p><b>A failing model is isolated.</b> When learning fails ({@link ModelFailure}: a non-finite
  * loss or prediction, or an error of the model's own arithmetic), the model stops learning: the
@@ -72,8 +71,6 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
   private ProcessorContext<String, Object> context;
   private ModelSpec spec;
   private ModelStore model;
-  /** Where model 0's task records the items each user rated; null in the other tasks. */
-  private SeenItemsStore seen;
   private long firstPendingAt;
 
   /** Creates a trainer processor per task. */
@@ -107,9 +104,6 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
       return; // more partitions than models: this task has no model and gets no ratings
     }
     spec = specs.get(partition);
-    if (partition == 0) {
-      seen = new SeenItemsStore(context.getStateStore(SeenItemsStore.STORE));
-    }
     KeyValueStore<Bytes, byte[]> store = context.getStateStore(STORE);
     long t0 = System.nanoTime();
     // One thread per model: the pipeline already trains one model per stream thread, beside
@@ -167,9 +161,6 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     Rating rating = record.value().toRating();
     if (model.degraded() == null) {
       learn(rating, record.timestamp());
-    }
-    if (seen != null) {
-      seen.add(rating.user(), rating.item());
     }
     publishStatus();
   }

@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>A valid rating is forwarded to the child named {@value #VALID_CHILD} as a
- *       {@link RatingEvent}, with the record's key, timestamp and headers.
+ *       {@link RatingEvent}, with the record's key, timestamp and headers, and, when the supplier
+ *       says so, to the child named {@value #SEEN_CHILD} too (the pipeline records there which
+ *       items each user rated).
  *   <li>A rejected record is counted in {@link RejectionCounts} and forwarded to the child named
  *       {@value #DLQ_CHILD} with its original key and value bytes unchanged, its original headers,
  *       and these headers added (UTF-8 text; any earlier ones of the same name are replaced):
@@ -42,6 +44,8 @@ public final class ValidateRatings implements Processor<byte[], byte[], byte[], 
   public static final String VALID_CHILD = "valid-ratings-sink";
   /** The child that receives rejected records. */
   public static final String DLQ_CHILD = "ratings-dlq-sink";
+  /** The child that also receives valid ratings, when there is one (see the supplier). */
+  public static final String SEEN_CHILD = "record-seen-items";
 
   public static final String HEADER_REASON = "mfstream.dlq.reason";
   public static final String HEADER_MESSAGE = "mfstream.dlq.message";
@@ -58,18 +62,23 @@ public final class ValidateRatings implements Processor<byte[], byte[], byte[], 
   private final RatingValidator validator;
   private final RejectionCounts counts;
   private final PipelineMetrics metrics;
+  private final boolean seenChild;
   private ProcessorContext<byte[], Object> context;
 
   public ValidateRatings(RatingValidator validator, RejectionCounts counts) {
-    this(validator, counts, PipelineMetrics.NONE);
+    this(validator, counts, PipelineMetrics.NONE, false);
   }
 
-  /** A validator that also reports every record it reads to {@code metrics}. */
+  /**
+   * A validator that also reports every record it reads to {@code metrics}, and forwards valid
+   * ratings to {@link #SEEN_CHILD} as well when {@code seenChild}.
+   */
   public ValidateRatings(RatingValidator validator, RejectionCounts counts,
-      PipelineMetrics metrics) {
+      PipelineMetrics metrics, boolean seenChild) {
     this.validator = Objects.requireNonNull(validator, "validator");
     this.counts = Objects.requireNonNull(counts, "counts");
     this.metrics = Objects.requireNonNull(metrics, "metrics");
+    this.seenChild = seenChild;
   }
 
   /** A supplier of processors that share one validator and one set of counters. */
@@ -87,7 +96,11 @@ public final class ValidateRatings implements Processor<byte[], byte[], byte[], 
     metrics.ratingReceived();
     RatingValidator.Result result = validator.validate(record.key(), record.value());
     if (result instanceof RatingValidator.Valid valid) {
-      context.forward(record.withValue(RatingEvent.from(valid.rating())), VALID_CHILD);
+      Record<byte[], Object> event = record.withValue(RatingEvent.from(valid.rating()));
+      context.forward(event, VALID_CHILD);
+      if (seenChild) {
+        context.forward(event, SEEN_CHILD);
+      }
       return;
     }
     RatingValidator.Rejection rejection = (RatingValidator.Rejection) result;
@@ -127,15 +140,20 @@ public final class ValidateRatings implements Processor<byte[], byte[], byte[], 
     private final RatingValidator validator;
     private final RejectionCounts counts;
     private final PipelineMetrics metrics;
+    private final boolean seenChild;
 
     public Supplier(RatingValidator validator, RejectionCounts counts) {
-      this(validator, counts, PipelineMetrics.NONE);
+      this(validator, counts, PipelineMetrics.NONE, false);
     }
 
-    public Supplier(RatingValidator validator, RejectionCounts counts, PipelineMetrics metrics) {
+    /** Processors as {@link ValidateRatings#ValidateRatings(RatingValidator, RejectionCounts,
+     * PipelineMetrics, boolean)} makes them. */
+    public Supplier(RatingValidator validator, RejectionCounts counts, PipelineMetrics metrics,
+        boolean seenChild) {
       this.validator = Objects.requireNonNull(validator, "validator");
       this.counts = Objects.requireNonNull(counts, "counts");
       this.metrics = Objects.requireNonNull(metrics, "metrics");
+      this.seenChild = seenChild;
     }
 
     /** Rejections counted by every processor this supplier made. */
@@ -145,7 +163,7 @@ public final class ValidateRatings implements Processor<byte[], byte[], byte[], 
 
     @Override
     public Processor<byte[], byte[], byte[], Object> get() {
-      return new ValidateRatings(validator, counts, metrics);
+      return new ValidateRatings(validator, counts, metrics, seenChild);
     }
   }
 }

@@ -41,7 +41,7 @@ public final class ValidationTopology {
       ValidatorConfig config, String validTopic, RejectionCounts counts) {
     Objects.requireNonNull(validTopic, "validTopic");
     Topology topology = new Topology();
-    addTo(topology, config, validTopic, null, counts, PipelineMetrics.NONE);
+    addTo(topology, config, validTopic, null, counts, PipelineMetrics.NONE, false);
     return topology;
   }
 
@@ -52,14 +52,17 @@ public final class ValidationTopology {
    * @param partitioner where valid ratings go in {@code validTopic}, or null for the producer's
    *     default (by key)
    * @param metrics told of every record read
+   * @param seenChild whether the validation step also forwards valid ratings to a child named
+   *     {@link ValidateRatings#SEEN_CHILD}, which the caller adds
    */
   public static void addTo(Topology topology, ValidatorConfig config, String validTopic,
       StreamPartitioner<byte[], RatingEvent> partitioner, RejectionCounts counts,
-      PipelineMetrics metrics) {
+      PipelineMetrics metrics, boolean seenChild) {
     topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(),
         Topics.RATINGS.name());
     topology.addProcessor(PROCESSOR,
-        new ValidateRatings.Supplier(new RatingValidator(config), counts, metrics), SOURCE);
+        new ValidateRatings.Supplier(new RatingValidator(config), counts, metrics, seenChild),
+        SOURCE);
     topology.addSink(ValidateRatings.VALID_CHILD, validTopic, new ByteArraySerializer(),
         Topics.RATINGS_VALID.valueSerde().serializer(), partitioner, PROCESSOR);
     topology.addSink(ValidateRatings.DLQ_CHILD, Topics.RATINGS_DLQ.name(),

@@ -116,7 +116,7 @@ class ReplicasTest {
     assertEquals(List.of("a", "c"), ids(m.recommend(m.header(), "u/1", 5, r.seen("u/1"))));
 
     r.apply(0, itemKey(2), null);
-    r.applySeen(SeenItemsCodec.key("u/1", 0), null);
+    r.applySeen(0, SeenItemsCodec.key("u/1", 0), null);
     assertEquals(List.of(), r.seen("u/1"));
     assertEquals(0, r.seenPairs());
     assertEquals(List.of("b/with/slashes", "a"),
@@ -130,6 +130,17 @@ class ReplicasTest {
     r.apply(0, itemKey(2), row("e", 9, 0, 0)); // a row that changed hands (a reset, compacted)
     assertEquals(-1, m.itemRows().row("d"));
     assertEquals(2, m.itemRows().row("e"));
+  }
+
+  @Test
+  void eachValidationPartitionShouldKeepItsOwnChunksOfAUser() {
+    Replicas r = new Replicas(List.of("m"));
+    r.applySeen(0, SeenItemsCodec.key("u", 0), SeenItemsCodec.append(null, "a"));
+    r.applySeen(2, SeenItemsCodec.key("u", 0), SeenItemsCodec.append(null, "b"));
+    assertEquals(List.of("a", "b"), r.seen("u"), "chunk 0 of two partitions: both kept");
+    r.applySeen(0, SeenItemsCodec.key("u", 0), null);
+    assertEquals(List.of("b"), r.seen("u"));
+    assertEquals(1, r.seenPairs());
   }
 
   @Test
@@ -180,11 +191,42 @@ class ReplicasTest {
     assertThrows(IllegalArgumentException.class, () -> r.apply(0, denseKey(7), dense(1)));
     assertThrows(IllegalArgumentException.class, () -> r.apply(0, countersKey(), new byte[5]));
     assertThrows(IllegalArgumentException.class, () -> r.apply(0, configKey(), new byte[] {'x'}));
-    assertThrows(IllegalArgumentException.class, () -> r.applySeen(new byte[3], null));
+    assertThrows(IllegalArgumentException.class, () -> r.applySeen(0, new byte[3], null));
     assertThrows(IllegalArgumentException.class,
-        () -> r.applySeen(SeenItemsCodec.key("u", 0), new byte[] {9, 0}));
+        () -> r.applySeen(0, SeenItemsCodec.key("u", 0), new byte[] {9, 0}));
     assertEquals(0, r.get("m").users(), "nothing changed");
     assertEquals(0, r.seenPairs());
+  }
+
+  @Test
+  void hostileRecordsShouldBeRefusedBeforeAnythingChanges() {
+    Replicas r = new Replicas(List.of("m"));
+    header(r, ModelType.PLAIN_MF, K, 1, 1);
+    r.apply(0, userKey(0), row("u", 1, 2, 3));
+    byte[] manyTables = row("x", 1, 2, 3);
+    manyTables[3] = (byte) 0xFF; // 255 tables, not -1
+    byte[] wide = row("x", 1, 2, 3);
+    wide[4] = (byte) 0xFF; // a width of 65,535+ floats, in a record of a few bytes
+    byte[] negativeRow = java.nio.ByteBuffer.wrap(userKey(0)).putInt(2, -1).array();
+    byte[] nanMean = new io.mfstream.train.ModelStateFormat.Counters(1, 1, Double.NaN, 1, 1, 0,
+        0, 0, 0, 0, 1, 1, 0).encode();
+    byte[] negativeVersion = new io.mfstream.train.ModelStateFormat.Counters(-1, 1, 3, 1, 1, 0,
+        0, 0, 0, 0, 1, 1, 0).encode();
+    List<Runnable> hostile = List.of(
+        () -> r.apply(0, userKey(1), manyTables),
+        () -> r.apply(0, userKey(1), wide),
+        () -> r.apply(0, negativeRow, row("y", 9, 9)), // another width too: a reset's signal
+        () -> r.apply(0, userKey(1_000_000_000), row("z", 1, 2, 3)),
+        () -> r.apply(0, userKey(1), row("e")),
+        () -> r.apply(0, countersKey(), nanMean),
+        () -> r.apply(0, countersKey(), negativeVersion));
+    for (Runnable h : hostile) {
+      assertThrows(IllegalArgumentException.class, h::run);
+    }
+    ModelReplica m = r.get("m");
+    assertEquals(1, m.users(), "the row held before is still there");
+    assertEquals(new ModelReplica.Header(ModelType.PLAIN_MF, K, 0, 7, 70, 3.5, 1, 1, null),
+        m.header());
   }
 
   private static List<String> ids(ModelReplica.Recommended rec) {

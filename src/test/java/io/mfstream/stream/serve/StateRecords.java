@@ -102,7 +102,7 @@ public final class StateRecords {
         chunk = null;
       }
       chunk = SeenItemsCodec.append(chunk, item);
-      r.applySeen(SeenItemsCodec.key(user, c), chunk);
+      r.applySeen(0, SeenItemsCodec.key(user, c), chunk);
     }
   }
 }

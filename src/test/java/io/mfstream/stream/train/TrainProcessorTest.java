@@ -10,7 +10,6 @@ import io.mfstream.model.ModelType;
 import io.mfstream.stream.StreamTestSupport;
 import io.mfstream.stream.messages.RatingEvent;
 import io.mfstream.stream.messages.RmseReport;
-import io.mfstream.stream.serde.SeenItemsCodec;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.train.ModelStateFormat;
@@ -42,7 +41,6 @@ class TrainProcessorTest {
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
     MockProcessorContext<String, Object> c = new MockProcessorContext<>(p, new TaskId(1, 0), dir);
     c.addStateStore(StreamTestSupport.memoryStore(TrainProcessor.STORE));
-    c.addStateStore(StreamTestSupport.memoryStore(SeenItemsStore.STORE));
     c.setCurrentSystemTimeMs(1_000);
     c.setCurrentStreamTimeMs(1_000);
     return c;
@@ -95,11 +93,10 @@ class TrainProcessorTest {
     assertEquals(2, rmse.size(), "a report every 2 ratings: the 2nd and the 4th");
     assertEquals(4, ((RmseReport) rmse.get(1).record().value()).count());
     assertEquals(1, board.get("m").version());
-    assertEquals(List.of("u1", "u1"), seenUsers(c, "u1"), "model 0's task records the pairs");
   }
 
   @Test
-  void aDivergingModelShouldBeFlaggedInItsStoreAndStillRecordTheSeenPairs() {
+  void aDivergingModelShouldBeFlaggedInItsStoreAndWriteNothingMore() {
     MockProcessorContext<String, Object> c = context();
     StatusBoard board = new StatusBoard();
     TrainProcessor t = started(spec("wild", 1e12), 1, board, c);
@@ -121,13 +118,11 @@ class TrainProcessorTest {
     java.util.Map<Bytes, byte[]> before = StreamTestSupport.contents(store(c));
 
     c.resetForwards();
-    long pairs = seenPairs(c);
     for (int m = n; m < n + 3 * BATCH; m++) {
       t.process(record(data.get(m), m));
     }
     assertEquals(before.keySet(), StreamTestSupport.contents(store(c)).keySet(),
         "a stopped model writes nothing");
-    assertEquals(pairs + 3 * BATCH, seenPairs(c), "the seen pairs go on");
     assertTrue(forwards(c, TrainProcessor.RMSE_CHILD).isEmpty(), "a stopped model reports no RMSE");
     assertEquals(version, board.get("wild").version(), "it learns no more");
   }
@@ -144,11 +139,6 @@ class TrainProcessorTest {
     return (KeyValueStore<Bytes, byte[]>) (Object) c.getStateStore(TrainProcessor.STORE);
   }
 
-  @SuppressWarnings("unchecked")
-  private static KeyValueStore<Bytes, byte[]> seenStore(MockProcessorContext<String, Object> c) {
-    return (KeyValueStore<Bytes, byte[]>) (Object) c.getStateStore(SeenItemsStore.STORE);
-  }
-
   private static long keysOf(MockProcessorContext<String, Object> c, byte kind) {
     return StreamTestSupport.contents(store(c)).keySet().stream()
         .filter(k -> k.get()[0] == kind).count();
@@ -162,24 +152,6 @@ class TrainProcessorTest {
 
   private static long rows(MockProcessorContext<String, Object> c) {
     return keysOf(c, ModelStateFormat.ROW);
-  }
-
-  /** The user of each seen pair of {@code user}, one per pair (so its length is the count). */
-  private static List<String> seenUsers(MockProcessorContext<String, Object> c, String user) {
-    List<String> out = new java.util.ArrayList<>();
-    for (var e : StreamTestSupport.contents(seenStore(c)).entrySet()) {
-      if (SeenItemsCodec.decodeKey(e.getKey().get()).user().equals(user)) {
-        for (String ignored : SeenItemsCodec.items(e.getValue())) {
-          out.add(user);
-        }
-      }
-    }
-    return out;
-  }
-
-  private static long seenPairs(MockProcessorContext<String, Object> c) {
-    return StreamTestSupport.contents(seenStore(c)).values().stream()
-        .mapToLong(v -> SeenItemsCodec.items(v).size()).sum();
   }
 
   private static List<CapturedForward<? extends String, ?>> forwards(

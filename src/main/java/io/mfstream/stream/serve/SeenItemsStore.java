@@ -1,4 +1,4 @@
-package io.mfstream.stream.train;
+package io.mfstream.stream.serve;
 
 import io.mfstream.stream.serde.SeenItemsCodec;
 import java.util.HashMap;
@@ -7,17 +7,18 @@ import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * The items each user has rated, for recommendations to leave out: kept by the trainer task of
- * model 0, which sees every valid rating once and in order, in the state store {@link #STORE}
- * (chunked records of {@link SeenItemsCodec}). Its changelog is what the serving replicas read,
- * like the model's. Separate from the model's store, so that resetting model 0 keeps it.
+ * The items each user has rated, for recommendations to leave out, in the state store
+ * {@link #STORE} (chunked records of {@link SeenItemsCodec}) of the validation task, which sees
+ * every valid rating once and in order ({@link RecordSeenItems}). Its changelog is what the
+ * serving replicas read, beside the models'. Apart from the models' stores, so that it does not
+ * depend on any model learning, and costs no trainer's thread.
  *
  * <p>A rating costs one write, of its user's last chunk, which is also kept in memory (read from
  * the store the first time the user is seen by this task); with the store cached, a chunk reaches
  * RocksDB and the changelog at most once per commit.
  */
 public final class SeenItemsStore {
-  /** The state store of the trainer tasks that holds the seen items (model 0's task only). */
+  /** The state store of the validation tasks that holds the seen items. */
   public static final String STORE = "seen-items";
 
   private final KeyValueStore<Bytes, byte[]> store;
