@@ -52,13 +52,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   counters  FORMAT(4) version(8) trained(8) labelSum(8) labelCount(8) scored(8) sse(8)
  *           coldStarts(8) rollingSum(8) rollingNext(4) rollingFilled(4) users(4) items(4)
  *           epoch(8)
- *   entry   kind(1: 0 a rating, 1 a flush) recordTimestamp(8), and for a rating timestamp(8)
- *           rating(4) user(4+n) item(4+n)
+ *   entry   kind(1: bit 0 a flush, bit 1 the rating has a timestamp) recordTimestamp(zigzag
+ *           varint), and for a rating: timestamp(zigzag varint, if any) rating(4), then user and
+ *           item, each a varint length n and n bytes of UTF-8
  *   log     epoch(8), then up to 16 entries
  *   pending count(4), then that many entries (ratings)
  * </pre>
  *
  * Elements are big-endian float32, or float64 for a DOUBLE model ({@code elementBytes} 4 or 8).
+ * Varints are unsigned LEB128 (7 bits a byte, low bits first); a log entry takes 20 to 30 bytes
+ * with ids of a few characters.
  * A reader checks the format and refuses another with {@link IllegalArgumentException}.
  */
 public final class ModelStateFormat {
@@ -464,33 +467,75 @@ public final class ModelStateFormat {
     /** The entry's bytes, after {@code prefix} bytes left for the caller. */
     private byte[] encode(int prefix) {
       if (rating == null) {
-        return ByteBuffer.allocate(prefix + 9).position(prefix).put((byte) 1)
-            .putLong(recordTimestamp).array();
+        ByteBuffer b = ByteBuffer.allocate(prefix + 1 + 10).position(prefix);
+        b.put((byte) 1);
+        putVarlong(b, zigzag(recordTimestamp));
+        return java.util.Arrays.copyOf(b.array(), b.position());
       }
       byte[] u = rating.user().getBytes(StandardCharsets.UTF_8);
       byte[] i = rating.item().getBytes(StandardCharsets.UTF_8);
-      ByteBuffer b = ByteBuffer.allocate(prefix + 9 + 8 + 4 + 4 + u.length + 4 + i.length)
+      boolean ts = rating.timestamp() != Rating.NO_TIMESTAMP;
+      ByteBuffer b = ByteBuffer.allocate(prefix + 1 + 10 + 10 + 4 + 5 + u.length + 5 + i.length)
           .position(prefix);
-      b.put((byte) 0).putLong(recordTimestamp).putLong(rating.timestamp())
-          .putFloat(rating.rating()).putInt(u.length).put(u).putInt(i.length).put(i);
-      return b.array();
+      b.put((byte) (ts ? 2 : 0));
+      putVarlong(b, zigzag(recordTimestamp));
+      if (ts) {
+        putVarlong(b, zigzag(rating.timestamp()));
+      }
+      b.putFloat(rating.rating());
+      putVarlong(b, u.length);
+      b.put(u);
+      putVarlong(b, i.length);
+      b.put(i);
+      return java.util.Arrays.copyOf(b.array(), b.position());
     }
 
     private static Entry get(ByteBuffer b) {
       int kind = b.get();
-      long recordTimestamp = b.getLong();
-      if (kind == 1) {
-        return flush(recordTimestamp);
-      }
-      if (kind != 0) {
+      if ((kind & ~3) != 0 || kind == 3) {
         throw new IllegalArgumentException("a log entry of kind " + kind);
       }
-      long ts = b.getLong();
+      long recordTimestamp = unzigzag(getVarlong(b));
+      if ((kind & 1) != 0) {
+        return flush(recordTimestamp);
+      }
+      long ts = (kind & 2) != 0 ? unzigzag(getVarlong(b)) : Rating.NO_TIMESTAMP;
       float rating = b.getFloat();
-      String user = utf8(b, b.getInt());
-      String item = utf8(b, b.getInt());
+      String user = utf8(b, (int) Math.min(Integer.MAX_VALUE, getVarlong(b)));
+      String item = utf8(b, (int) Math.min(Integer.MAX_VALUE, getVarlong(b)));
       return new Entry(recordTimestamp, new Rating(user, item, rating, ts));
     }
+  }
+
+  /** A signed value as an unsigned one that is small when the value is near 0 (zigzag). */
+  static long zigzag(long v) {
+    return (v << 1) ^ (v >> 63);
+  }
+
+  static long unzigzag(long v) {
+    return (v >>> 1) ^ -(v & 1);
+  }
+
+  /** Appends {@code v}, taken as unsigned, as an unsigned LEB128 varint (at most ten bytes). */
+  static void putVarlong(ByteBuffer b, long v) {
+    while ((v & ~0x7FL) != 0) {
+      b.put((byte) ((v & 0x7F) | 0x80));
+      v >>>= 7;
+    }
+    b.put((byte) v);
+  }
+
+  /** Reads an unsigned LEB128 varint of at most ten bytes. */
+  static long getVarlong(ByteBuffer b) {
+    long v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+      byte x = b.get();
+      v |= (long) (x & 0x7F) << shift;
+      if (x >= 0) {
+        return v;
+      }
+    }
+    throw new IllegalArgumentException("a varint longer than ten bytes");
   }
 
   /** Entries per log record. */
@@ -602,7 +647,7 @@ public final class ModelStateFormat {
       throw new IllegalArgumentException("a pending record of " + value.length + " bytes");
     }
     int n = b.getInt();
-    if (n < 0 || n > b.remaining() / 9) {
+    if (n < 0 || n > b.remaining() / 2) {
       throw new IllegalArgumentException("a pending record of " + n + " ratings in "
           + value.length + " bytes");
     }

@@ -141,7 +141,9 @@ class ModelStateFormatTest {
   void thePendingRatingsShouldComeBackInOrder() {
     List<ModelStateFormat.Entry> pending = List.of(
         new ModelStateFormat.Entry(1, new Rating("ü-user", "item 7", 4.5f, 881250949L)),
-        new ModelStateFormat.Entry(2, new Rating("u\uD83D\uDE00", "i", 1, Rating.NO_TIMESTAMP)));
+        new ModelStateFormat.Entry(2, new Rating("u\uD83D\uDE00", "i", 1, Rating.NO_TIMESTAMP)),
+        new ModelStateFormat.Entry(-5, new Rating("u", "i".repeat(300), 2, 0)),
+        new ModelStateFormat.Entry(Long.MAX_VALUE, new Rating("u", "i", 3, Long.MAX_VALUE)));
     assertEquals(pending, ModelStateFormat.decodePending(ModelStateFormat.encodePending(pending)));
     assertEquals(List.of(), ModelStateFormat.decodePending(
         ModelStateFormat.encodePending(List.of())));

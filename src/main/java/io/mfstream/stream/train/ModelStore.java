@@ -69,7 +69,7 @@ public final class ModelStore {
   /** Squared errors per ring record. */
   static final int RING_CHUNK = ModelStateFormat.RING_CHUNK;
   /** A checkpoint at least every this many log entries, at the latest. */
-  public static final int CHECKPOINT_EVERY = 4096;
+  public static final int CHECKPOINT_EVERY = 16_384;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final KeyValueStore<Bytes, byte[]> store;
