@@ -1,6 +1,8 @@
 package io.mfstream.bench;
 
 import io.mfstream.data.Rating;
+import io.mfstream.http.Health;
+import io.mfstream.http.OpsServer;
 import io.mfstream.stream.app.AppConfig;
 import io.mfstream.stream.app.Pipeline;
 import io.mfstream.stream.app.TopicTally;
@@ -17,6 +19,7 @@ import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.stream.validate.RejectionCounts;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,7 +64,20 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class ServingBenchmark {
   /** The kinds of request a phase offers. */
   public enum Kind {
-    PREDICTION, RECOMMENDATION
+    /** One (user, item) pair. */
+    PREDICTION,
+    /** A batch of pairs in one request: over HTTP only ({@code POST /api/predict}). */
+    BATCH,
+    /** The top n items for a user. */
+    RECOMMENDATION
+  }
+
+  /** How requests reach the instance. */
+  public enum Via {
+    /** Produced to the request topics, answers read back from the answer topics. */
+    TOPICS,
+    /** The HTTP API ({@code GET /api/predict}, {@code POST /api/predict}, {@code /api/recommend}). */
+    HTTP
   }
 
   /**
@@ -75,10 +91,15 @@ public final class ServingBenchmark {
    * @param learned ratings learned (summed over models) during the phase
    * @param delayMillis p50, p99 of the learning delay of those ratings
    */
-  public record Phase(Kind kind, double offered, double seconds, long sent, long answered,
-      long unanswered, double[] latencyMillis, long learned, double[] delayMillis) {
+  public record Phase(Via via, Kind kind, int pairs, double offered, double seconds, long sent,
+      long answered, long unanswered, double[] latencyMillis, long learned, double[] delayMillis) {
     public double answeredPerSecond() {
       return answered / seconds;
+    }
+
+    /** Pairs answered per second: {@code pairs} per request in a batch, else the requests. */
+    public double pairsPerSecond() {
+      return answered * (double) pairs / seconds;
     }
 
     public double learnedPerSecond() {
@@ -101,10 +122,14 @@ public final class ServingBenchmark {
    * @param rates requests per second offered per phase; 0 = flood
    * @param seconds each phase's length
    * @param n items per recommendation request
+   * @param paths the ways requests come in, in this order
+   * @param connections HTTP connections, one load thread each
+   * @param batch pairs per batch request
    */
   public static List<Phase> run(List<Rating> ratings, Map<String, String> settings,
       double trainRate, List<Kind> kinds, List<Double> rates, double seconds, int n,
-      PrintWriter out) throws IOException, InterruptedException {
+      List<Via> paths, int connections, int batch, PrintWriter out)
+      throws IOException, InterruptedException {
     Path dir = Files.createTempDirectory("mfstream-bench-serve-");
     RecordingMetrics metrics = new RecordingMetrics();
     List<Phase> phases = new ArrayList<>();
@@ -117,7 +142,11 @@ public final class ServingBenchmark {
       AppConfig config = AppConfig.load(null, Map.of(), s);
       int models = config.modelNames().size();
       try (Pipeline p = Pipeline.start(config, metrics, new StatusBoard(),
-          new RejectionCounts())) {
+          new RejectionCounts());
+          OpsServer http = OpsServer.start(new InetSocketAddress("127.0.0.1", 0),
+              new StatusBoard(), () -> "", () -> Health.State.named(p.state().name()),
+              OpsServer.Options.DEFAULTS)) {
+        http.serve(p.replicas());
         p.awaitRunning(START);
         long t0 = System.nanoTime();
         Replayer.builder(kafka.bootstrapServers()).clientId("bench-serve-warm").build()
@@ -125,18 +154,28 @@ public final class ServingBenchmark {
         p.awaitScored(ratings.size(), Duration.ofHours(1));
         out.printf("learned %,d ratings in %.1f s; models %s%n", ratings.size(),
             (System.nanoTime() - t0) / 1e9, config.modelNames());
-        out.printf("  %-15s %9s %9s %9s %9s %9s %9s %9s %11s %9s %9s%n", "kind", "offered/s",
-            "sent", "answered", "answers/s", "p50 ms", "p99 ms", "p99.9 ms", "learned/s",
-            "delay p50", "delay p99");
+        out.printf("  %-6s %-15s %9s %9s %9s %9s %9s %9s %9s %11s %9s %9s%n", "path", "kind",
+            "offered/s", "sent", "answered", "answers/s", "p50 ms", "p99 ms", "p99.9 ms",
+            "learned/s", "delay p50", "delay p99");
         out.flush();
         Random random = new Random(42);
         String[] users = ratings.stream().map(Rating::user).distinct().toArray(String[]::new);
         String[] items = ratings.stream().map(Rating::item).distinct().toArray(String[]::new);
         int phaseNo = 0;
+        for (Via path : paths) {
         for (Kind kind : kinds) {
+          if (path == Via.TOPICS && kind == Kind.BATCH) {
+            continue; // the topics take one pair a request
+          }
           for (double rate : rates) {
-            Phase ph = phase(kafka.bootstrapServers(), "p" + phaseNo++, kind, rate, seconds, n,
-                models, ratings, trainRate, users, items, random, metrics);
+            String tag = "p" + phaseNo++;
+            Phase ph = path == Via.TOPICS
+                ? topicsPhase(kafka.bootstrapServers(), tag, kind, rate, seconds, n, models,
+                    ratings, trainRate, users, items, random, metrics)
+                : httpPhase(kafka.bootstrapServers(), tag,
+                    new InetSocketAddress("127.0.0.1", http.port()), connections, kind,
+                    batch, rate, seconds, n, ratings, trainRate, users, items, random,
+                    metrics);
             // The next phase starts on an idle pipeline: no request or rating left unread.
             TopicTally.awaitCaughtUp(kafka.bootstrapServers(), config.applicationId(),
                 List.of(Topics.RATINGS.name(), Topics.RATINGS_VALID.name()), SETTLE);
@@ -144,14 +183,18 @@ public final class ServingBenchmark {
                 List.of(Topics.PREDICTION_REQUESTS.name(), Topics.RECOMMENDATION_REQUESTS.name()),
                 SETTLE);
             phases.add(ph);
-            out.printf("  %-15s %9s %,9d %,9d %,9.0f %9.1f %9.1f %9.1f %,11.0f %9.0f %9.0f%s%n",
-                kind.name().toLowerCase(), rate == 0 ? "flood" : String.format("%,.0f", rate),
+            out.printf("  %-6s %-15s %9s %,9d %,9d %,9.0f %9.1f %9.1f %9.1f %,11.0f %9.0f %9.0f%s%s%n",
+                path.name().toLowerCase(), kind.name().toLowerCase()
+                    + (kind == Kind.BATCH ? " x" + batch : ""),
+                rate == 0 ? "flood" : String.format("%,.0f", rate),
                 ph.sent(), ph.answered(), ph.answeredPerSecond(), ph.latencyMillis()[0],
                 ph.latencyMillis()[1], ph.latencyMillis()[2], ph.learnedPerSecond(),
                 ph.delayMillis()[0], ph.delayMillis()[1],
+                kind == Kind.BATCH ? String.format("  (%,.0f pairs/s)", ph.pairsPerSecond()) : "",
                 ph.unanswered() > 0 ? "  (" + ph.unanswered() + " unanswered)" : "");
             out.flush();
           }
+        }
         }
       }
     } finally {
@@ -160,16 +203,64 @@ public final class ServingBenchmark {
     return phases;
   }
 
-  private static Phase phase(String bootstrap, String tag, Kind kind, double rate, double seconds,
-      int n, int models, List<Rating> ratings, double trainRate, String[] users, String[] items,
-      Random random, RecordingMetrics metrics) throws InterruptedException {
-    Map<String, long[]> inFlight = new ConcurrentHashMap<>(); // id -> {sent nanos, answers}
-    List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
-    AtomicBoolean stop = new AtomicBoolean();
-    AtomicLong answeredInPhase = new AtomicLong();
-    long phaseNanos = (long) (seconds * 1e9);
+  /**
+   * A phase over HTTP: the load of {@link HttpLoad} on {@code connections} connections while the
+   * ratings are replayed at {@code trainRate}.
+   */
+  private static Phase httpPhase(String bootstrap, String tag, InetSocketAddress server,
+      int connections, Kind kind, int batch, double rate, double seconds, int n,
+      List<Rating> ratings, double trainRate, String[] users, String[] items, Random random,
+      RecordingMetrics metrics) throws InterruptedException {
+    Thread training = training(bootstrap, tag, ratings, trainRate, seconds);
+    // Requests drawn in advance, so that the load threads only send.
+    int distinct = 4096;
+    byte[][] requests = new byte[distinct][];
+    for (int r = 0; r < distinct; r++) {
+      String user = users[random.nextInt(users.length)];
+      requests[r] = switch (kind) {
+        case PREDICTION -> HttpLoad.get("/api/predict?user=" + url(user) + "&item="
+            + url(items[random.nextInt(items.length)]));
+        case RECOMMENDATION -> HttpLoad.get("/api/recommend?user=" + url(user) + "&n=" + n);
+        case BATCH -> {
+          StringBuilder b = new StringBuilder("{\"pairs\":[");
+          for (int j = 0; j < batch; j++) {
+            b.append(j == 0 ? "" : ",").append("{\"user\":").append(json(users[
+                random.nextInt(users.length)])).append(",\"item\":")
+                .append(json(items[random.nextInt(items.length)])).append('}');
+          }
+          yield HttpLoad.post("/api/predict", b.append("]}").toString());
+        }
+      };
+    }
+    long learnedBefore = metrics.learned.get();
+    metrics.record(true);
+    training.start();
+    HttpLoad.Result r = new HttpLoad(server, connections).run(rate, seconds,
+        i -> requests[(int) (i % distinct)]);
+    metrics.record(false);
+    long learned = metrics.learned.get() - learnedBefore;
+    long[] delays = metrics.takeDelays();
+    training.join();
+    long[] lat = r.latencyNanos();
+    return new Phase(Via.HTTP, kind, kind == Kind.BATCH ? batch : 1, rate, r.seconds(),
+        r.completed() + r.failed(), r.completed(), r.failed(),
+        new double[] {percentile(lat, 0.5) / 1e6, percentile(lat, 0.99) / 1e6,
+            percentile(lat, 0.999) / 1e6},
+        learned, new double[] {percentile(delays, 0.5), percentile(delays, 0.99)});
+  }
 
-    Thread training = new Thread(() -> {
+  private static String url(String s) {
+    return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static String json(String s) {
+    return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
+  /** The replay of {@code trainRate} ratings per second for the phase, not started. */
+  private static Thread training(String bootstrap, String tag, List<Rating> ratings,
+      double trainRate, double seconds) {
+    return new Thread(() -> {
       try {
         Replayer.builder(bootstrap).clientId("bench-serve-train-" + tag)
             .ratingsPerSecond(trainRate).build()
@@ -178,6 +269,18 @@ public final class ServingBenchmark {
         Thread.currentThread().interrupt();
       }
     }, "bench-serve-training");
+  }
+
+  private static Phase topicsPhase(String bootstrap, String tag, Kind kind, double rate,
+      double seconds, int n, int models, List<Rating> ratings, double trainRate, String[] users,
+      String[] items, Random random, RecordingMetrics metrics) throws InterruptedException {
+    Map<String, long[]> inFlight = new ConcurrentHashMap<>(); // id -> {sent nanos, answers}
+    List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicLong answeredInPhase = new AtomicLong();
+    long phaseNanos = (long) (seconds * 1e9);
+
+    Thread training = training(bootstrap, tag, ratings, trainRate, seconds);
 
     Topic<String, ?> answers = kind == Kind.PREDICTION ? Topics.PREDICTIONS
         : Topics.RECOMMENDATIONS;
@@ -275,7 +378,8 @@ public final class ServingBenchmark {
       synchronized (latencies) {
         lat = latencies.stream().mapToLong(Long::longValue).toArray();
       }
-      return new Phase(kind, rate, elapsed, sent, answeredInPhase.get(), unanswered,
+      return new Phase(Via.TOPICS, kind, 1, rate, elapsed, sent, answeredInPhase.get(),
+          unanswered,
           new double[] {percentile(lat, 0.5) / 1e6, percentile(lat, 0.99) / 1e6,
               percentile(lat, 0.999) / 1e6},
           learned, new double[] {percentile(delays, 0.5), percentile(delays, 0.99)});

@@ -42,9 +42,23 @@ final class BenchServeCommand implements Callable<Integer> {
       description = "Ratings per second replayed during each phase (default: ${DEFAULT-VALUE}).")
   double trainRate;
 
-  @Option(names = "--kinds", split = ",", defaultValue = "prediction,recommendation",
-      description = "prediction, recommendation or both (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--kinds", split = ",", defaultValue = "prediction,batch,recommendation",
+      description = "prediction, batch (over HTTP only: --batch-size pairs a request) and "
+      + "recommendation, in this order (default: ${DEFAULT-VALUE}).")
   List<String> kinds;
+
+  @Option(names = "--paths", split = ",", defaultValue = "topics,http",
+      description = "topics (request and answer topics, through Kafka), http (the HTTP API of "
+      + "the instance), or both, in this order (default: ${DEFAULT-VALUE}).")
+  List<String> paths;
+
+  @Option(names = "--connections", defaultValue = "8", description = "HTTP keep-alive "
+      + "connections, a load thread each (default: ${DEFAULT-VALUE}).")
+  int connections;
+
+  @Option(names = "--batch-size", defaultValue = "100", description = "Pairs per batch "
+      + "request (default: ${DEFAULT-VALUE}).")
+  int batchSize;
 
   @Option(names = "--rates", split = ",", paramLabel = "PER_SECOND", defaultValue = "200,2000,0",
       description = "Requests per second offered, one phase each; 0 = a flood (default: "
@@ -62,24 +76,34 @@ final class BenchServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    if (!(trainRate > 0) || !(seconds > 0) || n < 1 || rates.stream().anyMatch(r -> !(r >= 0))) {
-      throw new IllegalArgumentException("--train-rate and --seconds must be more than 0, --n at "
-          + "least 1 and every rate at least 0");
+    if (!(trainRate > 0) || !(seconds > 0) || n < 1 || rates.stream().anyMatch(r -> !(r >= 0))
+        || connections < 1 || batchSize < 1 || batchSize > 1000) {
+      throw new IllegalArgumentException("--train-rate and --seconds must be more than 0, --n "
+          + "and --connections at least 1, --batch-size from 1 to 1000 and every rate at least 0");
     }
     List<ServingBenchmark.Kind> parsed = kinds.stream().map(k -> switch (k.trim()) {
       case "prediction" -> ServingBenchmark.Kind.PREDICTION;
+      case "batch" -> ServingBenchmark.Kind.BATCH;
       case "recommendation" -> ServingBenchmark.Kind.RECOMMENDATION;
-      default -> throw new IllegalArgumentException("--kinds: '" + k + "' is neither prediction "
-          + "nor recommendation");
+      default -> throw new IllegalArgumentException("--kinds: '" + k + "' is not prediction, "
+          + "batch or recommendation");
+    }).toList();
+    List<ServingBenchmark.Via> parsedPaths = paths.stream().map(p -> switch (p.trim()) {
+      case "topics" -> ServingBenchmark.Via.TOPICS;
+      case "http" -> ServingBenchmark.Via.HTTP;
+      default -> throw new IllegalArgumentException("--paths: '" + p + "' is neither topics "
+          + "nor http");
     }).toList();
     List<Rating> ratings = data.loadForStreaming(dataFile, limit, spec.commandLine().getErr());
     out.printf("bench-serve: %,d ratings, settings %s, training at %,.0f ratings/s, %.0f s per "
         + "phase%n", ratings.size(), settings, trainRate, seconds);
     out.printf("load average at start: %.2f%n", DataOptions.loadAverage());
-    ServingBenchmark.run(ratings, settings, trainRate, parsed, rates, seconds, n, out);
+    ServingBenchmark.run(ratings, settings, trainRate, parsed, rates, seconds, n, parsedPaths,
+        connections, batchSize, out);
     out.printf("load average at end: %.2f%n", DataOptions.loadAverage());
     out.printf("  (answered: by every model within the phase; latency: from sending the request "
-        + "to its last answer; delay: from producing a rating to the step that learned it)%n");
+        + "to its last answer, over HTTP from when it was due at the offered rate; delay: from "
+        + "producing a rating to the step that learned it)%n");
     return 0;
   }
 }

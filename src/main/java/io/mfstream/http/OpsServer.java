@@ -3,23 +3,24 @@ package io.mfstream.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.mfstream.stream.serve.Replicas;
 import io.mfstream.stream.status.ModelStatus;
 import io.mfstream.stream.status.StatusBoard;
+import io.undertow.Undertow;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
@@ -31,7 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pipeline's HTTP endpoints, on the JDK's own server ({@code com.sun.net.httpserver}):
+ * The pipeline's HTTP endpoints, on Undertow (chosen over the JDK's own server, Jetty and Netty
+ * by measurement on this workload: docs/BENCHMARKS.md, "Serving under load"):
  *
  * <table>
  *   <caption>endpoints</caption>
@@ -49,7 +51,11 @@ import org.slf4j.LoggerFactory;
  * </table>
  *
  * <p>Every endpoint answers GET and HEAD ({@code /api/predict} also POST, a batch); other methods
- * get 405, other paths 404. A daemon thread
+ * get 405, other paths 404. Predictions, recommendations, the status and the probes are answered
+ * on Undertow's I/O threads ({@value #IO_THREADS}): they only read memory, a prediction in tens of
+ * microseconds, and a hand-over to another thread would cost more than the work. A batch (its
+ * body is read blocking) and {@code /metrics} (a scrape walks every meter) run on its worker
+ * threads. A daemon thread
  * samples the {@link StatusBoard} every {@link Options#sampleInterval()} into a
  * {@link StatusHistory} of {@link Options#historySize()} samples per model. {@link #close()}
  * stops the server and its threads.
@@ -62,6 +68,18 @@ public final class OpsServer implements AutoCloseable {
   static final String JSON = "application/json; charset=utf-8";
   static final String TEXT = "text/plain; charset=utf-8";
   static final String STATUS_PAGE = "status-page.html";
+  /** Undertow's I/O threads: one per core of the machines this runs on. */
+  static final int IO_THREADS = 2;
+  /** Threads for the blocking work: batches and scrapes. */
+  static final int WORKER_THREADS = 4;
+
+  static {
+    // Undertow logs through JBoss Logging, which would pick java.util.logging here; the
+    // application logs through SLF4J.
+    if (System.getProperty("org.jboss.logging.provider") == null) {
+      System.setProperty("org.jboss.logging.provider", "slf4j");
+    }
+  }
 
   private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -95,8 +113,9 @@ public final class OpsServer implements AutoCloseable {
   private final LongSupplier clock;
   private final StatusHistory history;
   private final byte[] page;
-  private final HttpServer server;
-  private final ExecutorService handlers;
+  private final Undertow server;
+  /** Where it listens, as bound (the actual port when asked for port 0); set by start. */
+  private volatile InetSocketAddress bound;
   private final ScheduledExecutorService sampler;
   private volatile boolean closed;
   private final PredictionApi api = new PredictionApi(MAPPER);
@@ -110,11 +129,14 @@ public final class OpsServer implements AutoCloseable {
     this.clock = clock;
     this.history = new StatusHistory(options.historySize());
     this.page = loadPage();
-    this.server = HttpServer.create(address, 0);
-    this.handlers = Executors.newFixedThreadPool(2, daemonThreads("mfstream-http"));
+    this.server = Undertow.builder()
+        .addHttpListener(address.getPort(), address.getHostString())
+        .setIoThreads(IO_THREADS)
+        .setWorkerThreads(WORKER_THREADS)
+        .setWorkerOption(org.xnio.Options.WORKER_NAME, "mfstream-http") // its threads' names
+        .setHandler(this::handle)
+        .build();
     this.sampler = Executors.newSingleThreadScheduledExecutor(daemonThreads("mfstream-status-sampler"));
-    server.setExecutor(handlers);
-    server.createContext("/", this::handle);
   }
 
   /**
@@ -142,7 +164,16 @@ public final class OpsServer implements AutoCloseable {
       Health health, Options options, LongSupplier clock) throws IOException {
     OpsServer ops = new OpsServer(address, board, metrics, health, options, clock);
     ops.sample();   // the first sample now, so the history is never empty once a model reported
-    ops.server.start();
+    try {
+      ops.server.start();
+    } catch (RuntimeException e) {
+      ops.sampler.shutdownNow();
+      // Undertow wraps the bind failure; callers expect the IOException of a busy port.
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      throw cause instanceof IOException io ? io
+          : new IOException("cannot listen on " + address + ": " + cause.getMessage(), cause);
+    }
+    ops.bound = (InetSocketAddress) ops.server.getListenerInfo().get(0).getAddress();
     long interval = options.sampleInterval().toMillis();
     // Fixed delay, not rate: after a pause (GC, a suspended VM) no burst of catch-up samples.
     ops.sampler.scheduleWithFixedDelay(ops::sample, interval, interval, TimeUnit.MILLISECONDS);
@@ -152,12 +183,16 @@ public final class OpsServer implements AutoCloseable {
 
   /** The bound port (the actual one when started with port 0). */
   public int port() {
-    return server.getAddress().getPort();
+    return address().getPort();
+  }
+
+  private InetSocketAddress address() {
+    return bound;
   }
 
   /** The base address, {@code http://127.0.0.1:PORT/} when bound to all interfaces. */
   public URI uri() {
-    InetSocketAddress address = server.getAddress();
+    InetSocketAddress address = address();
     String host = address.getAddress().isAnyLocalAddress()
         ? "127.0.0.1" : address.getAddress().getHostAddress();
     if (host.contains(":")) {
@@ -179,11 +214,9 @@ public final class OpsServer implements AutoCloseable {
     }
     closed = true;
     sampler.shutdownNow();
-    server.stop(0);
-    handlers.shutdownNow();
+    server.stop();
     try {
       sampler.awaitTermination(5, TimeUnit.SECONDS);
-      handlers.awaitTermination(5, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -198,26 +231,36 @@ public final class OpsServer implements AutoCloseable {
     }
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      String path = exchange.getRequestURI().getPath();
-      Route route = Route.of(path);
+  private void handle(HttpServerExchange exchange) {
+    String path = exchange.getRequestPath();
+    Route route = Route.of(path);
+    String method = exchange.getRequestMethod().toString();
+    boolean post = route == Route.PREDICT && method.equals("POST");
+    if ((post || route == Route.METRICS) && exchange.isInIoThread()) {
+      exchange.dispatch(this::handle); // blocking work: off the I/O threads
+      return;
+    }
+    try {
       if (route == null) {
         send(exchange, 404, TEXT, "not found: " + path + "\n");
         return;
       }
-      String method = exchange.getRequestMethod();
-      boolean post = route == Route.PREDICT && method.equals("POST");
       if (!post && !method.equals("GET") && !method.equals("HEAD")) {
-        exchange.getResponseHeaders().set("Allow", route == Route.PREDICT ? "GET, HEAD, POST"
-            : "GET, HEAD");
+        exchange.getResponseHeaders().put(Headers.ALLOW, route == Route.PREDICT
+            ? "GET, HEAD, POST" : "GET, HEAD");
         send(exchange, 405, TEXT, "method not allowed: " + method + "\n");
         return;
       }
       switch (route) {
-        case PREDICT -> answer(exchange, post ? api.predictBatch(exchange.getRequestBody())
-            : api.predict(exchange.getRequestURI().getRawQuery()));
-        case RECOMMEND -> answer(exchange, api.recommend(exchange.getRequestURI().getRawQuery()));
+        case PREDICT -> {
+          if (post) {
+            exchange.startBlocking();
+            answer(exchange, api.predictBatch(exchange.getInputStream()));
+          } else {
+            answer(exchange, api.predict(exchange.getQueryString()));
+          }
+        }
+        case RECOMMEND -> answer(exchange, api.recommend(exchange.getQueryString()));
         case PAGE -> send(exchange, 200, HTML, page);
         case METRICS -> send(exchange, 200, METRICS_CONTENT_TYPE, metrics.get());
         case STATUS -> status(exchange);
@@ -225,13 +268,14 @@ public final class OpsServer implements AutoCloseable {
         case READY -> probe(exchange, false);
       }
     } catch (IOException e) {
-      LOG.debug("Could not answer {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+      LOG.debug("Could not answer {} {}", method, path, e);
+      exchange.endExchange();
     } catch (RuntimeException e) {
-      LOG.warn("Failed to answer {} {}", exchange.getRequestMethod(), exchange.getRequestURI(), e);
-      try {
+      LOG.warn("Failed to answer {} {}", method, path, e);
+      if (!exchange.isResponseStarted()) {
         send(exchange, 500, TEXT, "internal error: " + e + "\n");
-      } catch (IOException | RuntimeException ignored) {
-        // the headers were sent already: the client sees a cut response
+      } else {
+        exchange.endExchange(); // the headers were sent already: the client sees a cut response
       }
     }
   }
@@ -253,8 +297,8 @@ public final class OpsServer implements AutoCloseable {
     }
   }
 
-  private static void answer(HttpExchange exchange, PredictionApi.Answer a) throws IOException {
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+  private static void answer(HttpServerExchange exchange, PredictionApi.Answer a) {
+    exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
     send(exchange, a.status(), JSON, a.body());
   }
 
@@ -266,10 +310,10 @@ public final class OpsServer implements AutoCloseable {
     api.serve(replicas);
   }
 
-  private void status(HttpExchange exchange) throws IOException {
+  private void status(HttpServerExchange exchange) throws IOException {
     long since = Long.MIN_VALUE;
-    String query = exchange.getRequestURI().getQuery();
-    if (query != null) {
+    String query = exchange.getQueryString();
+    if (query != null && !query.isEmpty()) {
       for (String parameter : query.split("&")) {
         if (parameter.startsWith("since=")) {
           try {
@@ -281,7 +325,7 @@ public final class OpsServer implements AutoCloseable {
         }
       }
     }
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
     send(exchange, 200, JSON, MAPPER.writeValueAsBytes(statusJson(since)));
   }
 
@@ -365,10 +409,10 @@ public final class OpsServer implements AutoCloseable {
     }
   }
 
-  private void probe(HttpExchange exchange, boolean liveness) throws IOException {
+  private void probe(HttpServerExchange exchange, boolean liveness) throws IOException {
     Health.State state = currentState();
     boolean ok = liveness ? state.live() : state.ready();
-    exchange.getResponseHeaders().set("Cache-Control", "no-store");
+    exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
     ObjectNode body = MAPPER.createObjectNode();
     body.put("status", ok ? "UP" : "DOWN");
     body.put("state", state.name());
@@ -385,24 +429,24 @@ public final class OpsServer implements AutoCloseable {
     }
   }
 
-  private static void send(HttpExchange exchange, int code, String contentType, String body)
-      throws IOException {
+  private static void send(HttpServerExchange exchange, int code, String contentType,
+      String body) {
     send(exchange, code, contentType, body.getBytes(StandardCharsets.UTF_8));
   }
 
-  private static void send(HttpExchange exchange, int code, String contentType, byte[] body)
-      throws IOException {
-    exchange.getResponseHeaders().set("Content-Type", contentType);
-    if (exchange.getRequestMethod().equals("HEAD")) {
-      exchange.getResponseHeaders().set("Content-Length", Integer.toString(body.length));
-      exchange.sendResponseHeaders(code, -1);
+  private static void send(HttpServerExchange exchange, int code, String contentType,
+      byte[] body) {
+    exchange.setStatusCode(code);
+    exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);
+    exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
+    if (exchange.getRequestMethod().equals(HEAD)) {
+      exchange.endExchange();
       return;
     }
-    exchange.sendResponseHeaders(code, body.length == 0 ? -1 : body.length);
-    try (OutputStream out = exchange.getResponseBody()) {
-      out.write(body);
-    }
+    exchange.getResponseSender().send(ByteBuffer.wrap(body));
   }
+
+  private static final HttpString HEAD = HttpString.tryFromString("HEAD");
 
   private static byte[] loadPage() {
     try (InputStream in = OpsServer.class.getResourceAsStream(STATUS_PAGE)) {

@@ -24,9 +24,14 @@ class ServingBenchmarkTest {
     StringWriter text = new StringWriter();
     List<ServingBenchmark.Phase> phases = ServingBenchmark.run(data,
         Map.of("models", "biased-mf", "model.biased-mf.factors", "8", "batch.size", "8"), 500,
-        List.of(ServingBenchmark.Kind.PREDICTION, ServingBenchmark.Kind.RECOMMENDATION),
-        List.of(50.0), 2, 5, new PrintWriter(text, true));
-    assertEquals(2, phases.size(), text.toString());
+        List.of(ServingBenchmark.Kind.PREDICTION, ServingBenchmark.Kind.BATCH,
+            ServingBenchmark.Kind.RECOMMENDATION),
+        List.of(50.0), 2, 5, List.of(ServingBenchmark.Via.TOPICS, ServingBenchmark.Via.HTTP), 2,
+        10, new PrintWriter(text, true));
+    // The topics take no batches: two phases there, three over HTTP.
+    assertEquals(List.of("TOPICS PREDICTION", "TOPICS RECOMMENDATION", "HTTP PREDICTION",
+        "HTTP BATCH", "HTTP RECOMMENDATION"), phases.stream().map(p -> p.via() + " " + p.kind())
+        .toList(), text.toString());
     for (ServingBenchmark.Phase p : phases) {
       assertEquals(100, p.sent(), 2, text.toString());
       assertEquals(0, p.unanswered(), text.toString());
@@ -36,6 +41,8 @@ class ServingBenchmarkTest {
       assertTrue(p.learned() > 0, "training ran during the phase: " + text);
     }
     assertTrue(text.toString().contains("recommendation"), text.toString());
+    ServingBenchmark.Phase batch = phases.get(3);
+    assertEquals(10 * batch.answered(), batch.pairsPerSecond() * batch.seconds(), 1e-6);
   }
 
   @Test

@@ -191,8 +191,10 @@ public final class ModelReplica {
     if (u == null || i == null || h.type().isMlp() && layers == null) {
       return new Score((float) fallback(h, u, i), true);
     }
-    float s = (float) score(h, representation(h, u, 0, layers, 0),
-        representation(h, i, 0, layers, 2), bias(h, u, 0), bias(h, i, 0));
+    int dim = dimension(h);
+    float[] ur = representation(h, u, 0, layers, 0, new float[dim]);
+    float[] ir = representation(h, i, 0, layers, 2, new float[dim]);
+    float s = (float) score(h, dot(ur, ir, 0, dim), bias(h, u, 0), bias(h, i, 0));
     if (!Float.isFinite(s)) {
       // Parameters that overflow (a model that diverged; its answers say degraded) never make a
       // non-finite answer: the mean, the one fallback a model without usable rows has.
@@ -217,7 +219,8 @@ public final class ModelReplica {
     if (u == null && h.type() != ModelType.BIASED_MF || h.type().isMlp() && layers == null) {
       return new Recommended(List.of(), true);
     }
-    double[] ur = u == null ? null : representation(h, u, 0, layers, 0);
+    int dim = dimension(h);
+    float[] ur = u == null ? null : representation(h, u, 0, layers, 0, new float[dim]);
     double ub = u == null ? 0 : bias(h, u, 0);
     int end = items.size();
     RowTable.Data d = items.data();
@@ -236,16 +239,22 @@ public final class ModelReplica {
     float[] values = d.values();
     String[] ids = d.ids();
     TopN best = new TopN(n);
-    double[] scratch = new double[h.type().isMlp() ? h.hidden() : h.factors()];
+    boolean mlp = h.type().isMlp();
+    float[] tower = mlp ? new float[dim] : null;
     for (int r = 0; r < end; r++) {
       String id = ids[r];
       if (id == null || skip.get(r)) {
         continue;
       }
       int at = r * w;
-      double s = ur == null ? h.mean() + bias(h, values, at)
-          : score(h, ur, itemRepresentation(h, values, at, layers, scratch), ub,
-              bias(h, values, at));
+      double s;
+      if (ur == null) {
+        s = h.mean() + bias(h, values, at);
+      } else if (mlp) {
+        s = score(h, dot(ur, representation(h, values, at, layers, 2, tower), 0, dim), ub, 0);
+      } else {
+        s = score(h, dot(ur, values, at, dim), ub, bias(h, values, at)); // the row in place
+      }
       float f = (float) s;
       if (!Float.isFinite(f)) {
         continue; // overflowing parameters (a diverged model): no score to rank by
@@ -360,46 +369,63 @@ public final class ModelReplica {
     return h.type() == ModelType.BIASED_MF ? values[at + h.factors()] : 0;
   }
 
-  private static double score(Header h, double[] u, double[] i, double ub, double ib) {
-    double dot = 0;
-    for (int j = 0; j < u.length; j++) {
-      dot += u[j] * i[j];
-    }
+  /** The prediction from the dot product of the two sides' vectors and their biases. */
+  private static double score(Header h, float dot, double ub, double ib) {
     return h.type() == ModelType.BIASED_MF ? h.mean() + ub + ib + dot : dot;
   }
 
+  /** The length of the vectors in the dot product: k (MF) or the hidden width (MLP). */
+  private static int dimension(Header h) {
+    return h.type().isMlp() ? h.hidden() : h.factors();
+  }
+
   /**
-   * The vector that enters the dot product for the row at {@code values[from]}: the embedding
-   * (MF), or FC(ReLU(embedding)) (MLP), with {@code layers[at]} the [k, hidden] weight and
-   * {@code layers[at + 1]} the bias.
+   * {@code u . v[from, from + n)} in float, over eight running sums, so that the additions do not
+   * wait on each other (a one-sum loop runs at the latency of an addition): the top-N scan does
+   * this for every item. Predictions and recommendations both score with it, so they agree.
    */
-  private static double[] representation(Header h, float[] values, int from, float[][] layers,
-      int at) {
-    return representation(h, values, from, layers, at,
-        new double[h.type().isMlp() ? h.hidden() : h.factors()]);
+  static float dot(float[] u, float[] v, int from, int n) {
+    float s0 = 0;
+    float s1 = 0;
+    float s2 = 0;
+    float s3 = 0;
+    float s4 = 0;
+    float s5 = 0;
+    float s6 = 0;
+    float s7 = 0;
+    int j = 0;
+    for (; j + 8 <= n; j += 8) {
+      int at = from + j;
+      s0 += u[j] * v[at];
+      s1 += u[j + 1] * v[at + 1];
+      s2 += u[j + 2] * v[at + 2];
+      s3 += u[j + 3] * v[at + 3];
+      s4 += u[j + 4] * v[at + 4];
+      s5 += u[j + 5] * v[at + 5];
+      s6 += u[j + 6] * v[at + 6];
+      s7 += u[j + 7] * v[at + 7];
+    }
+    for (; j < n; j++) {
+      s0 += u[j] * v[from + j];
+    }
+    return ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7));
   }
 
-  /** {@link #representation} into {@code out}, for the scan over every item. */
-  private static double[] itemRepresentation(Header h, float[] values, int from,
-      float[][] layers, double[] out) {
-    return representation(h, values, from, layers, 2, out);
-  }
-
-  private static double[] representation(Header h, float[] values, int from, float[][] layers,
-      int at, double[] out) {
+  /**
+   * The vector that enters the dot product for the row at {@code values[from]}, into {@code out}:
+   * the embedding (MF), or FC(ReLU(embedding)) (MLP), with {@code layers[at]} the [k, hidden]
+   * weight and {@code layers[at + 1]} the bias.
+   */
+  private static float[] representation(Header h, float[] values, int from, float[][] layers,
+      int at, float[] out) {
     int k = h.factors();
     if (!h.type().isMlp()) {
-      for (int j = 0; j < k; j++) {
-        out[j] = values[from + j];
-      }
+      System.arraycopy(values, from, out, 0, k);
       return out;
     }
     int hidden = h.hidden();
     float[] w = layers[at];
-    float[] b = layers[at + 1];
-    for (int j = 0; j < hidden; j++) {
-      out[j] = b[j];
-    }
+    System.arraycopy(layers[at + 1], 0, out, 0, hidden);
     for (int c = 0; c < k; c++) {
       float a = Math.max(0f, values[from + c]);
       if (a == 0f) {
