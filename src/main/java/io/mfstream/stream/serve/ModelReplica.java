@@ -33,6 +33,7 @@ public final class ModelReplica {
   private volatile Header header;
   private final RowTable users = new RowTable();
   private final RowTable items = new RowTable();
+  private final ItemTowers towers = new ItemTowers();
   private final AtomicReferenceArray<float[]> dense = new AtomicReferenceArray<>(DENSE);
   // Writer side: what the header is made of.
   private ModelStateFormat.Shape shape;
@@ -148,6 +149,9 @@ public final class ModelReplica {
           ModelStateFormat.RowValues r = ModelStateFormat.decodeRowValues(value);
           side.put(row, r.id(), r.values());
         }
+        if (side == items) {
+          towers.rowChanged(row);
+        }
       }
       case ModelStateFormat.DENSE -> {
         int index = ModelStateFormat.index(key);
@@ -179,6 +183,11 @@ public final class ModelReplica {
   /**
    * The predicted rating of (user, item). An unknown side gets the fallback: the mean, plus the
    * known side's bias in biased MF.
+   *
+   * <p>The sums, in float and in this order, are the ones the top-N scan does for every item,
+   * so that a prediction and a recommendation score an item alike to the last bit: the item's
+   * bias (biased MF; else 0), plus the products of the two sides' vectors in order of the
+   * index, plus {@link #offset} (the mean and the user's bias).
    */
   public Score predict(Header h, String user, String item) {
     float[] u = users.copy(user);
@@ -189,12 +198,14 @@ public final class ModelReplica {
     }
     float[][] layers = layers(h);
     if (u == null || i == null || h.type().isMlp() && layers == null) {
-      return new Score((float) fallback(h, u, i), true);
+      return new Score(h.type() == ModelType.BIASED_MF
+          ? (i == null ? 0f : bias(h, i)) + offset(h, u == null ? 0f : bias(h, u))
+          : (float) h.mean(), true);
     }
     int dim = dimension(h);
     float[] ur = representation(h, u, 0, layers, 0, new float[dim]);
     float[] ir = representation(h, i, 0, layers, 2, new float[dim]);
-    float s = (float) score(h, dot(ur, ir, 0, dim), bias(h, u, 0), bias(h, i, 0));
+    float s = dot(bias(h, i), ur, ir, dim) + offset(h, bias(h, u));
     if (!Float.isFinite(s)) {
       // Parameters that overflow (a model that diverged; its answers say degraded) never make a
       // non-finite answer: the mean, the one fallback a model without usable rows has.
@@ -208,7 +219,9 @@ public final class ModelReplica {
    * go to the smaller item id. An unknown user gets the items by bias in biased MF (a
    * cold-start answer) and nothing in the other networks, which have no user-free signal.
    *
-   * <p>One pass over the item table in memory order, keeping the n best in a bounded heap.
+   * <p>One pass over the item table in blocks of rows: each block's dot products are the user's
+   * vector times the table's columns ({@link #addScaled}), then its items are offered to a
+   * bounded heap. The MLPs scan their cached item towers ({@link ItemTowers}) the same way.
    */
   public Recommended recommend(Header h, String user, int n, Collection<String> exclude) {
     float[] u = users.copy(user);
@@ -221,14 +234,22 @@ public final class ModelReplica {
     }
     int dim = dimension(h);
     float[] ur = u == null ? null : representation(h, u, 0, layers, 0, new float[dim]);
-    double ub = u == null ? 0 : bias(h, u, 0);
-    int end = items.size();
+    float offset = offset(h, u == null ? 0f : bias(h, u));
     RowTable.Data d = items.data();
-    end = Math.min(end, d.capacity());
-    int w = d.width();
-    if (w != width(h)) {
+    if (d.width() != width(h)) {
       return new Recommended(List.of(), u == null);
     }
+    float[][] vectors = d.columns(); // the item side of the dot product
+    float[] biases = h.type() == ModelType.BIASED_MF ? d.columns()[h.factors()] : null;
+    if (h.type().isMlp()) {
+      ItemTowers.Towers t = towers.towers(d, layers[2], layers[3], h.factors(), h.hidden());
+      if (t.columns().length != dim) {
+        return new Recommended(List.of(), false);
+      }
+      d = t.rows();
+      vectors = t.columns();
+    }
+    int end = Math.min(items.size(), Math.min(d.capacity(), vectors[0].length));
     BitSet skip = new BitSet(end);
     for (String id : exclude) {
       int r = items.row(id);
@@ -236,32 +257,58 @@ public final class ModelReplica {
         skip.set(r);
       }
     }
-    float[] values = d.values();
     String[] ids = d.ids();
+    float[] ratings = scratch(end);
     TopN best = new TopN(n);
-    boolean mlp = h.type().isMlp();
-    float[] tower = mlp ? new float[dim] : null;
-    for (int r = 0; r < end; r++) {
-      String id = ids[r];
-      if (id == null || skip.get(r)) {
-        continue;
-      }
-      int at = r * w;
-      double s;
-      if (ur == null) {
-        s = h.mean() + bias(h, values, at);
-      } else if (mlp) {
-        s = score(h, dot(ur, representation(h, values, at, layers, 2, tower), 0, dim), ub, 0);
+    for (int from = 0; from < end; from += BLOCK) {
+      int to = Math.min(end, from + BLOCK);
+      if (biases != null) {
+        System.arraycopy(biases, from, ratings, from, to - from);
       } else {
-        s = score(h, dot(ur, values, at, dim), ub, bias(h, values, at)); // the row in place
+        Arrays.fill(ratings, from, to, 0f);
       }
-      float f = (float) s;
-      if (!Float.isFinite(f)) {
-        continue; // overflowing parameters (a diverged model): no score to rank by
+      if (ur != null) {
+        for (int f = 0; f < dim; f++) {
+          addScaled(ratings, vectors[f], ur[f], from, to);
+        }
       }
-      best.offer(id, f);
+      float floor = best.floor();
+      for (int r = from; r < to; r++) {
+        float s = ratings[r] + offset;
+        // Overflowing parameters (a diverged model) leave no score to rank by.
+        if (s >= floor && Float.isFinite(s) && ids[r] != null && !skip.get(r)) {
+          best.offer(ids[r], s);
+          floor = best.floor();
+        }
+      }
     }
     return new Recommended(best.bestFirst(), u == null);
+  }
+
+  /** Rows per block of the top-N scan: a block of dot products stays in the core's L1 cache. */
+  private static final int BLOCK = 1024;
+
+  /** Each request thread's dot products, kept between requests. */
+  private static final ThreadLocal<float[]> DOTS = ThreadLocal.withInitial(() -> new float[0]);
+
+  private static float[] scratch(int n) {
+    float[] a = DOTS.get();
+    if (a.length < n) {
+      a = new float[Math.max(n, a.length * 2)];
+      DOTS.set(a);
+    }
+    return a;
+  }
+
+  /**
+   * {@code acc[r] += s * x[r]} for r in [from, to): the one loop of the top-N scan and of the
+   * MLP towers' rebuild. Both arrays indexed by the same r, so that C2 can prove them
+   * independent and vectorise it (with an offset between them it stays scalar).
+   */
+  static void addScaled(float[] acc, float[] x, float s, int from, int to) {
+    for (int r = from; r < to; r++) {
+      acc[r] += s * x[r];
+    }
   }
 
   /**
@@ -283,6 +330,11 @@ public final class ModelReplica {
     /** True when item a (score sa) ranks below item b (score sb). */
     private static boolean worse(float sa, String a, float sb, String b) {
       return sa < sb || sa == sb && a.compareTo(b) > 0;
+    }
+
+    /** The score an item must reach to be offered: the worst kept, once n are kept. */
+    float floor() {
+      return size < n ? Float.NEGATIVE_INFINITY : n == 0 ? Float.POSITIVE_INFINITY : scores[0];
     }
 
     void offer(String row, float score) {
@@ -356,22 +408,17 @@ public final class ModelReplica {
     return h.factors() + (h.type() == ModelType.BIASED_MF ? 1 : 0);
   }
 
-  private static double fallback(Header h, float[] u, float[] i) {
-    double p = h.mean();
-    if (h.type() == ModelType.BIASED_MF) {
-      p += (u == null ? 0 : bias(h, u, 0)) + (i == null ? 0 : bias(h, i, 0));
-    }
-    return p;
+  /** The bias of a row: its last float in biased MF, 0 in the other networks. */
+  private static float bias(Header h, float[] row) {
+    return h.type() == ModelType.BIASED_MF ? row[h.factors()] : 0f;
   }
 
-  /** The bias of the row that starts at {@code values[at]}: 0 but in biased MF. */
-  private static double bias(Header h, float[] values, int at) {
-    return h.type() == ModelType.BIASED_MF ? values[at + h.factors()] : 0;
-  }
-
-  /** The prediction from the dot product of the two sides' vectors and their biases. */
-  private static double score(Header h, float dot, double ub, double ib) {
-    return h.type() == ModelType.BIASED_MF ? h.mean() + ub + ib + dot : dot;
+  /**
+   * What a rating adds to the item's bias and the dot product: the mean plus the user's bias
+   * in biased MF, summed in double once per answer; nothing in the other networks.
+   */
+  private static float offset(Header h, float userBias) {
+    return h.type() == ModelType.BIASED_MF ? (float) (h.mean() + userBias) : 0f;
   }
 
   /** The length of the vectors in the dot product: k (MF) or the hidden width (MLP). */
@@ -380,15 +427,13 @@ public final class ModelReplica {
   }
 
   /**
-   * {@code u . v[from, from + n)} in float, in one loop indexed by one index, which C2 vectorises
-   * in part (the products): measured faster than eight running sums (docs/BENCHMARKS.md). The
-   * top-N scan does this for every item; predictions and recommendations both score with it, so
-   * they agree.
+   * {@code start + u . v} over the first n floats, in float, summed in order of the index: the
+   * order in which the top-N scan sums each item's products too.
    */
-  static float dot(float[] u, float[] v, int from, int n) {
-    float s = 0;
+  static float dot(float start, float[] u, float[] v, int n) {
+    float s = start;
     for (int j = 0; j < n; j++) {
-      s += u[j] * v[from + j];
+      s += u[j] * v[j];
     }
     return s;
   }
@@ -410,12 +455,9 @@ public final class ModelReplica {
     System.arraycopy(layers[at + 1], 0, out, 0, hidden);
     for (int c = 0; c < k; c++) {
       float a = Math.max(0f, values[from + c]);
-      if (a == 0f) {
-        continue;
-      }
       int base = c * hidden;
       for (int j = 0; j < hidden; j++) {
-        out[j] += a * w[base + j];
+        out[j] += a * w[base + j]; // zeros too: the order of ItemTowers, to the last bit
       }
     }
     return out;

@@ -4,9 +4,15 @@ import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One side of a served model (its users or its items) in memory: every row's floats in one
- * contiguous array, at the trainer's own row numbers, so that a scan over all items reads memory
- * in order, and a map from id to row.
+ * One side of a served model (its users or its items) in memory, column by column: for each of
+ * a row's floats, one array holding that float of every row, at the trainer's own row numbers;
+ * and a map from id to row.
+ *
+ * <p>Columns, not rows, because the one hot loop over a table is the top-N scan, and in columns
+ * it is a sum of whole columns scaled by the user's vector ({@code acc[r] += u[f] * column_f[r]}),
+ * a loop C2 turns into vector instructions without changing a single rounding: each item's sum
+ * still runs over f in order, as the dot product of a prediction does. Over rows it is one dot
+ * product per item, whose running sum C2 leaves scalar (docs/BENCHMARKS.md measures both).
  *
  * <p>One writer (the replica's update thread), any number of readers. A row is written before it
  * is published (its id mapped, the scan's end raised), so a reader that finds a row sees its
@@ -15,17 +21,22 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class RowTable {
   /** What readers read, replaced whole when the table grows or changes width. */
-  record Data(float[] values, String[] ids, int width) {
+  record Data(float[][] columns, String[] ids) {
     int capacity() {
       return ids.length;
     }
+
+    /** Floats per row. */
+    int width() {
+      return columns.length;
+    }
   }
 
-  /** The most floats a side holds: the largest Java array, less a margin. */
+  /** The most floats a side holds (rows times width): the largest Java array, less a margin. */
   static final long MAX_FLOATS = Integer.MAX_VALUE - 64;
 
   private final ConcurrentHashMap<String, Integer> rows = new ConcurrentHashMap<>();
-  private volatile Data data = new Data(new float[0], new String[0], 0);
+  private volatile Data data = new Data(new float[0][], new String[0]);
   /** One past the highest row held (the scan's end); rows below it may be empty. */
   private volatile int size;
 
@@ -63,19 +74,25 @@ final class RowTable {
     if (values.length != d.width()) {
       rows.clear();
       size = 0;
-      d = new Data(new float[Math.max(16, row + 1) * values.length],
-          new String[Math.max(16, row + 1)], values.length);
+      d = new Data(new float[values.length][Math.max(16, row + 1)],
+          new String[Math.max(16, row + 1)]);
       data = d;
     }
     if (row >= d.capacity()) {
       int cap = (int) Math.min(Math.max(row + 1L, d.capacity() * 2L),
           MAX_FLOATS / d.width());
-      d = new Data(Arrays.copyOf(d.values(), cap * d.width()), Arrays.copyOf(d.ids(), cap),
-          d.width());
+      float[][] grown = new float[d.width()][];
+      for (int c = 0; c < grown.length; c++) {
+        grown[c] = Arrays.copyOf(d.columns()[c], cap);
+      }
+      d = new Data(grown, Arrays.copyOf(d.ids(), cap));
       data = d;
     }
+    float[][] columns = d.columns();
+    for (int c = 0; c < values.length; c++) {
+      columns[c][row] = values[c];
+    }
     String old = d.ids()[row];
-    System.arraycopy(values, 0, d.values(), row * d.width(), values.length);
     if (!id.equals(old)) {
       if (old != null) {
         rows.remove(old, row);
@@ -96,7 +113,9 @@ final class RowTable {
     }
     rows.remove(d.ids()[row], row);
     d.ids()[row] = null;
-    Arrays.fill(d.values(), row * d.width(), (row + 1) * d.width(), 0f);
+    for (float[] column : d.columns()) {
+      column[row] = 0f;
+    }
   }
 
   /** A copy of the row of {@code id}, or null. */
@@ -109,6 +128,10 @@ final class RowTable {
     if (r >= d.capacity()) {
       return null; // the table was started afresh under us
     }
-    return Arrays.copyOfRange(d.values(), r * d.width(), (r + 1) * d.width());
+    float[] out = new float[d.width()];
+    for (int c = 0; c < out.length; c++) {
+      out[c] = d.columns()[c][r];
+    }
+    return out;
   }
 }

@@ -179,6 +179,57 @@ class ReplicasTest {
   }
 
   @Test
+  void anMlpsTopNShouldScoreEveryItemAsAPredictionDoesThroughRowAndLayerChanges() {
+    int k = 4;
+    int hidden = 3;
+    int n = 2_500; // more than one block of the scan and of the towers' rebuild
+    Replicas r = new Replicas(List.of("m"));
+    r.apply(0, configKey(), config(ModelType.MLP, k, hidden));
+    r.apply(0, countersKey(), counters(7, 70, 3.5, 1, n));
+    Random rnd = new Random(11);
+    r.apply(0, userKey(0), row("u", values(rnd, k)));
+    for (int j = 0; j < n; j++) {
+      r.apply(0, itemKey(j), row("item-" + j, values(rnd, k)));
+    }
+    r.apply(0, denseKey(0), dense(values(rnd, k * hidden)));
+    r.apply(0, denseKey(1), dense(values(rnd, hidden)));
+    r.apply(0, denseKey(2), dense(values(rnd, k * hidden)));
+    r.apply(0, denseKey(3), dense(values(rnd, hidden)));
+    ModelReplica m = r.get("m");
+    assertTopNEqualsPredictions(m, "first towers");
+    for (int j = 0; j < 40; j++) { // rows change: the towers of those rows are recomputed
+      int row = rnd.nextInt(n);
+      r.apply(0, itemKey(row), row("item-" + row, values(rnd, k)));
+    }
+    r.apply(0, itemKey(n - 1), null);
+    assertTopNEqualsPredictions(m, "after 40 rows changed and one removed");
+    r.apply(0, denseKey(2), dense(values(rnd, k * hidden))); // the item layer: a rebuild
+    assertTopNEqualsPredictions(m, "after the item layer changed");
+    r.apply(0, itemKey(n + 3_000), row("late", values(rnd, k))); // the table grows
+    r.apply(0, denseKey(0), dense(values(rnd, k * hidden))); // the user layer: no rebuild
+    assertTopNEqualsPredictions(m, "after the table grew and the user layer changed");
+  }
+
+  private static float[] values(Random rnd, int n) {
+    float[] v = new float[n];
+    for (int j = 0; j < n; j++) {
+      v[j] = (float) rnd.nextGaussian();
+    }
+    return v;
+  }
+
+  private static void assertTopNEqualsPredictions(ModelReplica m, String when) {
+    ModelReplica.Header h = m.header();
+    List<ScoredItem> all = new ArrayList<>();
+    for (String id : allItems(m)) {
+      all.add(new ScoredItem(id, m.predict(h, "u", id).rating()));
+    }
+    all.sort(Comparator.comparingDouble((ScoredItem s) -> -s.rating())
+        .thenComparing(ScoredItem::item));
+    assertEquals(all, m.recommend(h, "u", all.size(), List.of()).items(), when); // every item
+  }
+
+  @Test
   void recordsOfOtherPartitionsShouldBeIgnoredAndUnreadableOnesRefused() {
     Replicas r = new Replicas(List.of("m"));
     r.apply(1, userKey(0), row("u", 1));
