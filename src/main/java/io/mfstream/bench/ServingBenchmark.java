@@ -110,6 +110,8 @@ public final class ServingBenchmark {
   private static final Duration START = Duration.ofMinutes(2);
   private static final Duration DRAIN = Duration.ofSeconds(10);
   private static final Duration SETTLE = Duration.ofMinutes(10);
+  /** An unmeasured flood of each kind over HTTP before its first phase. */
+  private static final double WARM_UP_SECONDS = 2;
 
   private ServingBenchmark() {}
 
@@ -175,7 +177,7 @@ public final class ServingBenchmark {
                 : httpPhase(kafka.bootstrapServers(), tag,
                     new InetSocketAddress("127.0.0.1", http.port()), connections, kind,
                     batch, rate, seconds, n, ratings, trainRate, users, items, random,
-                    metrics);
+                    metrics, rate == rates.get(0));
             // The next phase starts on an idle pipeline: no request or rating left unread.
             TopicTally.awaitCaughtUp(kafka.bootstrapServers(), config.applicationId(),
                 List.of(Topics.RATINGS.name(), Topics.RATINGS_VALID.name()), SETTLE);
@@ -210,7 +212,7 @@ public final class ServingBenchmark {
   private static Phase httpPhase(String bootstrap, String tag, InetSocketAddress server,
       int connections, Kind kind, int batch, double rate, double seconds, int n,
       List<Rating> ratings, double trainRate, String[] users, String[] items, Random random,
-      RecordingMetrics metrics) throws InterruptedException {
+      RecordingMetrics metrics, boolean warmUp) throws InterruptedException {
     Thread training = training(bootstrap, tag, ratings, trainRate, seconds);
     // Requests drawn in advance, so that the load threads only send.
     int distinct = 4096;
@@ -231,6 +233,9 @@ public final class ServingBenchmark {
           yield HttpLoad.post("/api/predict", b.append("]}").toString());
         }
       };
+    }
+    if (warmUp) { // the JIT's first compilations and first answers, unmeasured
+      new HttpLoad(server, connections).run(0, WARM_UP_SECONDS, i -> requests[(int) (i % distinct)]);
     }
     long learnedBefore = metrics.learned.get();
     metrics.record(true);

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
     description = {"Serving under load on an embedded broker: learns the ratings once, then for "
         + "each kind of request and offered rate replays the ratings at --train-rate while "
         + "requests flow over the request topics, and prints answers/s, latency p50/p99/p99.9 "
-        + "and the learning delay during the phase (docs/BENCHMARKS.md)."})
+        + "and the learning delay during the phase (docs/BENCHMARKS.md). Over HTTP, a 2 s flood "
+        + "of each kind before its first phase warms up and is not measured."})
 final class BenchServeCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;

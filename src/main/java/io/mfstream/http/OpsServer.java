@@ -3,6 +3,7 @@ package io.mfstream.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mfstream.stream.serve.ModelReplica;
 import io.mfstream.stream.serve.Replicas;
 import io.mfstream.stream.status.ModelStatus;
 import io.mfstream.stream.status.StatusBoard;
@@ -70,8 +71,12 @@ public final class OpsServer implements AutoCloseable {
   static final String STATUS_PAGE = "status-page.html";
   /** Undertow's I/O threads: one per core of the machines this runs on. */
   static final int IO_THREADS = 2;
-  /** Threads for the blocking work: batches and scrapes. */
-  static final int WORKER_THREADS = 4;
+  /**
+   * Threads for the blocking work (batches, scrapes) and for recommendations over large
+   * catalogues, which share scans of the item table up to {@link ModelReplica#MAX_SHARED} at a
+   * time: as many as one scan shares.
+   */
+  static final int WORKER_THREADS = ModelReplica.MAX_SHARED;
 
   static {
     // Undertow logs through JBoss Logging, which would pick java.util.logging here; the
@@ -236,8 +241,12 @@ public final class OpsServer implements AutoCloseable {
     Route route = Route.of(path);
     String method = exchange.getRequestMethod().toString();
     boolean post = route == Route.PREDICT && method.equals("POST");
-    if ((post || route == Route.METRICS) && exchange.isInIoThread()) {
-      exchange.dispatch(this::handle); // blocking work: off the I/O threads
+    boolean blocking = post || route == Route.METRICS
+        || route == Route.RECOMMEND && api.scansAreLong();
+    if (blocking && exchange.isInIoThread()) {
+      // Off the I/O threads: blocking reads, and scans that would hold up every connection of
+      // an I/O thread (and that workers waiting together can share).
+      exchange.dispatch(this::handle);
       return;
     }
     try {

@@ -1,5 +1,6 @@
 package io.mfstream.http;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -51,6 +52,22 @@ final class PredictionApi {
 
   PredictionApi(ObjectMapper mapper) {
     this.mapper = mapper;
+  }
+
+  /**
+   * True when a recommendation reads more than {@link ModelReplica#LONG_SCAN} floats over all
+   * the models: then it is answered on a worker thread, not an I/O thread.
+   */
+  boolean scansAreLong() {
+    Replicas r = replicas;
+    if (r == null) {
+      return false;
+    }
+    long floats = 0;
+    for (ModelReplica m : r.models()) {
+      floats += m.scanSize();
+    }
+    return floats > ModelReplica.LONG_SCAN;
   }
 
   /** Starts answering from {@code replicas}; until then every request gets 503. */
@@ -154,9 +171,7 @@ final class PredictionApi {
     if (out.isEmpty()) {
       return notReady();
     }
-    ObjectNode body = mapper.createObjectNode();
-    body.set("recommendations", mapper.valueToTree(out));
-    return new Answer(200, mapper.writeValueAsBytes(body));
+    return new Answer(200, mapper.writeValueAsBytes(new Recommendations(out)));
   }
 
   private Answer predict(List<String[]> pairs, String model) throws IOException {
@@ -179,10 +194,14 @@ final class PredictionApi {
     if (out.isEmpty() && !pairs.isEmpty()) {
       return notReady();
     }
-    ObjectNode body = mapper.createObjectNode();
-    body.set("predictions", mapper.valueToTree(out));
-    return new Answer(200, mapper.writeValueAsBytes(body));
+    return new Answer(200, mapper.writeValueAsBytes(new Predictions(out)));
   }
+
+  /** The body of a recommendation answer, written in one pass (no tree in between). */
+  private record Recommendations(@JsonProperty("recommendations") List<Recommendation> list) {}
+
+  /** The body of a prediction answer. */
+  private record Predictions(@JsonProperty("predictions") List<Prediction> list) {}
 
   /** Every model, or the one named; null when it is not served here. */
   private static List<ModelReplica> models(Replicas r, String model) {

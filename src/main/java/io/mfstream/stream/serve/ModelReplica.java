@@ -11,7 +11,10 @@ import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.Semaphore;
 
 /**
  * A read replica of one model, in memory: its header, its user and item rows (each side one
@@ -34,6 +37,9 @@ public final class ModelReplica {
   private final RowTable users = new RowTable();
   private final RowTable items = new RowTable();
   private final ItemTowers towers = new ItemTowers();
+  private final Semaphore scanning = new Semaphore(SCANNERS);
+  private volatile long longScan = LONG_SCAN;
+  private final ConcurrentLinkedQueue<Query> waiting = new ConcurrentLinkedQueue<>();
   private final AtomicReferenceArray<float[]> dense = new AtomicReferenceArray<>(DENSE);
   // Writer side: what the header is made of.
   private ModelStateFormat.Shape shape;
@@ -79,6 +85,17 @@ public final class ModelReplica {
   /** The model's header, or null before its trainer published anything. */
   public Header header() {
     return header;
+  }
+
+  /** Sets the floats of a scan above which requests share scans (tests: small tables). */
+  void shareScansAbove(long floats) {
+    longScan = floats;
+  }
+
+  /** Floats a recommendation reads: item rows times the width of the vectors it scores. */
+  public long scanSize() {
+    Header h = header;
+    return h == null ? 0 : (long) items.size() * dimension(h);
   }
 
   /** User rows and item rows held. */
@@ -219,83 +236,244 @@ public final class ModelReplica {
    * go to the smaller item id. An unknown user gets the items by bias in biased MF (a
    * cold-start answer) and nothing in the other networks, which have no user-free signal.
    *
-   * <p>One pass over the item table in blocks of rows: each block's dot products are the user's
-   * vector times the table's columns ({@link #addScaled}), then its items are offered to a
-   * bounded heap. The MLPs scan their cached item towers ({@link ItemTowers}) the same way.
+   * <p>Requests made at the same time share passes over the item table (flat combining): a
+   * request joins a queue; a thread that holds one of the {@link #SCANNERS} permits answers up to
+   * {@link #MAX_SHARED} queued requests in one scan, so that a large table is read from memory
+   * once for all of them, and wakes their threads; on leaving, it wakes the thread of the first
+   * request still queued to scan next. A request alone is answered on its own thread at once,
+   * and so is every request over a table of at most {@link #LONG_SCAN} floats: such a scan
+   * costs less than waking a thread.
    */
   public Recommended recommend(Header h, String user, int n, Collection<String> exclude) {
-    float[] u = users.copy(user);
-    if (u != null && u.length != width(h)) {
-      u = null;
+    Query q = new Query(h, user, n, exclude);
+    if ((long) items.size() * dimension(h) <= longScan) { // short: alone, on this thread
+      answer(List.of(q));
+      return q.answer;
     }
+    waiting.add(q);
+    while (!q.done()) {
+      if (scanning.tryAcquire()) {
+        try {
+          while (!q.done() && !waiting.isEmpty()) {
+            answerWaiting();
+          }
+        } finally {
+          scanning.release();
+        }
+        Query next = waiting.peek(); // left for the next scan: its thread takes the permit
+        if (next != null) {
+          LockSupport.unpark(next.thread);
+        }
+      }
+      if (!q.done()) {
+        LockSupport.park(this); // in another thread's scan, or waiting for a permit
+      }
+    }
+    if (q.failure != null) {
+      throw q.failure;
+    }
+    return q.answer;
+  }
+
+  /** Answers up to {@link #MAX_SHARED} waiting requests in one scan, and wakes their threads. */
+  private void answerWaiting() {
+    List<Query> batch = new ArrayList<>(MAX_SHARED);
+    for (Query w; batch.size() < MAX_SHARED && (w = waiting.poll()) != null; ) {
+      batch.add(w);
+    }
+    try {
+      answer(batch);
+    } catch (RuntimeException e) {
+      for (Query w : batch) {
+        if (w.answer == null) {
+          w.failure = e;
+        }
+      }
+    }
+    for (Query w : batch) {
+      if (w.thread != Thread.currentThread()) {
+        LockSupport.unpark(w.thread);
+      }
+    }
+  }
+
+  /**
+   * Scans at a time: half the cores, at least one, so that a flood of recommendations leaves
+   * the other half to learning (scans wait for memory more than they compute, and more of them
+   * than cores would only share the same bandwidth).
+   */
+  static final int SCANNERS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+
+  /**
+   * Floats of a scan (item rows times the vectors' width) above which requests share scans: about
+   * 4 MB, some 100 microseconds of scanning here (docs/BENCHMARKS.md). MovieLens 100K's 1,682
+   * items at k = 64 are 0.1 million; 59,047 items, 3.8 million.
+   */
+  public static final long LONG_SCAN = 1 << 20;
+
+  /** The most recommendation requests one scan of the item table answers together. */
+  public static final int MAX_SHARED = 8;
+
+  /** Rows per block of the top-N scan: a block of dot products stays in the core's L1 cache. */
+  private static final int BLOCK = 1024;
+
+  /** A recommendation request waiting for a scan, and then its answer. */
+  private static final class Query {
+    final Thread thread = Thread.currentThread();
+    final Header h;
+    final String user;
+    final int n;
+    final Collection<String> exclude;
+    volatile Recommended answer;
+    volatile RuntimeException failure;
+    // Its part of the scan.
+    float[] vector;
+    float offset;
+    BitSet skip;
+    TopN best;
+
+    Query(Header h, String user, int n, Collection<String> exclude) {
+      this.h = h;
+      this.user = user;
+      this.n = n;
+      this.exclude = exclude;
+    }
+
+    boolean done() {
+      return answer != null || failure != null;
+    }
+  }
+
+  /** Answers every request of {@code batch}, those of one network and shape in one scan each. */
+  private void answer(List<Query> batch) {
+    List<Query> left = new ArrayList<>(batch);
+    while (!left.isEmpty()) {
+      Header lead = left.get(0).h;
+      List<Query> same = new ArrayList<>();
+      for (java.util.Iterator<Query> it = left.iterator(); it.hasNext(); ) {
+        Query q = it.next();
+        if (q.h.type() == lead.type() && q.h.factors() == lead.factors()
+            && q.h.hidden() == lead.hidden()) {
+          same.add(q);
+          it.remove();
+        }
+      }
+      scan(lead, same);
+    }
+  }
+
+  /**
+   * One pass over the item table in blocks of rows for requests of the network and shape of
+   * {@code h}: each block's dot products are each user's vector times the table's columns
+   * ({@link #addScaled}; every column block read once for all the users), then the block's
+   * items are offered to each request's bounded heap. The MLPs scan their cached item towers
+   * ({@link ItemTowers}) the same way.
+   */
+  private void scan(Header h, List<Query> queries) {
     float[][] layers = layers(h);
-    if (u == null && h.type() != ModelType.BIASED_MF || h.type().isMlp() && layers == null) {
-      return new Recommended(List.of(), true);
-    }
-    int dim = dimension(h);
-    float[] ur = u == null ? null : representation(h, u, 0, layers, 0, new float[dim]);
-    float offset = offset(h, u == null ? 0f : bias(h, u));
     RowTable.Data d = items.data();
-    if (d.width() != width(h)) {
-      return new Recommended(List.of(), u == null);
+    int dim = dimension(h);
+    List<Query> scanned = new ArrayList<>(queries.size());
+    for (Query q : queries) {
+      float[] u = users.copy(q.user);
+      if (u != null && u.length != width(h)) {
+        u = null;
+      }
+      if (u == null && h.type() != ModelType.BIASED_MF || h.type().isMlp() && layers == null) {
+        q.answer = new Recommended(List.of(), true);
+      } else if (d.width() != width(h)) {
+        q.answer = new Recommended(List.of(), u == null);
+      } else {
+        q.vector = u == null ? null : representation(h, u, 0, layers, 0, new float[dim]);
+        q.offset = offset(q.h, u == null ? 0f : bias(h, u));
+        q.best = new TopN(q.n);
+        scanned.add(q);
+      }
+    }
+    if (scanned.isEmpty()) {
+      return;
     }
     float[][] vectors = d.columns(); // the item side of the dot product
     float[] biases = h.type() == ModelType.BIASED_MF ? d.columns()[h.factors()] : null;
     if (h.type().isMlp()) {
       ItemTowers.Towers t = towers.towers(d, layers[2], layers[3], h.factors(), h.hidden());
-      if (t.columns().length != dim) {
-        return new Recommended(List.of(), false);
-      }
       d = t.rows();
       vectors = t.columns();
     }
+    if (vectors.length < dim) { // towers of another shape, from a refresh under way
+      for (Query q : scanned) {
+        q.answer = new Recommended(List.of(), false);
+      }
+      return;
+    }
     int end = Math.min(items.size(), Math.min(d.capacity(), vectors[0].length));
-    BitSet skip = new BitSet(end);
-    for (String id : exclude) {
-      int r = items.row(id);
-      if (r >= 0) {
-        skip.set(r);
+    for (Query q : scanned) {
+      q.skip = new BitSet(end);
+      for (String id : q.exclude) {
+        int r = items.row(id);
+        if (r >= 0) {
+          q.skip.set(r);
+        }
       }
     }
     String[] ids = d.ids();
-    float[] ratings = scratch(end);
-    TopN best = new TopN(n);
+    float[][] ratings = scratch(scanned.size(), end);
     for (int from = 0; from < end; from += BLOCK) {
       int to = Math.min(end, from + BLOCK);
-      if (biases != null) {
-        System.arraycopy(biases, from, ratings, from, to - from);
-      } else {
-        Arrays.fill(ratings, from, to, 0f);
-      }
-      if (ur != null) {
-        for (int f = 0; f < dim; f++) {
-          addScaled(ratings, vectors[f], ur[f], from, to);
+      for (int j = 0; j < scanned.size(); j++) {
+        if (biases != null) {
+          System.arraycopy(biases, from, ratings[j], from, to - from);
+        } else {
+          Arrays.fill(ratings[j], from, to, 0f);
         }
       }
-      float floor = best.floor();
-      for (int r = from; r < to; r++) {
-        float s = ratings[r] + offset;
-        // Overflowing parameters (a diverged model) leave no score to rank by.
-        if (s >= floor && Float.isFinite(s) && ids[r] != null && !skip.get(r)) {
-          best.offer(ids[r], s);
-          floor = best.floor();
+      int f = 0;
+      for (; f + 4 <= dim; f += 4) { // four columns a pass: a quarter of the passes over dots
+        for (int j = 0; j < scanned.size(); j++) {
+          float[] v = scanned.get(j).vector;
+          if (v != null) {
+            addScaled(ratings[j], vectors[f], v[f], vectors[f + 1], v[f + 1], vectors[f + 2],
+                v[f + 2], vectors[f + 3], v[f + 3], from, to);
+          }
+        }
+      }
+      for (; f < dim; f++) {
+        for (int j = 0; j < scanned.size(); j++) {
+          float[] v = scanned.get(j).vector;
+          if (v != null) {
+            addScaled(ratings[j], vectors[f], v[f], from, to);
+          }
+        }
+      }
+      for (int j = 0; j < scanned.size(); j++) {
+        Query q = scanned.get(j);
+        float[] rated = ratings[j];
+        float floor = q.best.floor();
+        for (int r = from; r < to; r++) {
+          float s = rated[r] + q.offset;
+          // Overflowing parameters (a diverged model) leave no score to rank by.
+          if (s >= floor && Float.isFinite(s) && ids[r] != null && !q.skip.get(r)) {
+            q.best.offer(ids[r], s);
+            floor = q.best.floor();
+          }
         }
       }
     }
-    return new Recommended(best.bestFirst(), u == null);
+    for (Query q : scanned) {
+      q.answer = new Recommended(q.best.bestFirst(), q.vector == null);
+    }
   }
 
-  /** Rows per block of the top-N scan: a block of dot products stays in the core's L1 cache. */
-  private static final int BLOCK = 1024;
+  /** Each scanning thread's dot products, one array per request, kept between scans. */
+  private static final ThreadLocal<float[][]> RATINGS =
+      ThreadLocal.withInitial(() -> new float[MAX_SHARED][0]);
 
-  /** Each request thread's dot products, kept between requests. */
-  private static final ThreadLocal<float[]> DOTS = ThreadLocal.withInitial(() -> new float[0]);
-
-  private static float[] scratch(int n) {
-    float[] a = DOTS.get();
-    if (a.length < n) {
-      a = new float[Math.max(n, a.length * 2)];
-      DOTS.set(a);
+  private static float[][] scratch(int requests, int n) {
+    float[][] a = RATINGS.get();
+    for (int j = 0; j < requests; j++) {
+      if (a[j].length < n) {
+        a[j] = new float[Math.max(n, a[j].length * 2)];
+      }
     }
     return a;
   }
@@ -312,94 +490,13 @@ public final class ModelReplica {
   }
 
   /**
-   * The n best items so far, worst at the root of a binary heap; an item beats another with a
-   * higher score, or an equal score and a smaller id.
+   * Four {@link #addScaled} in one pass, rounding as the four in a row would: Java adds left to
+   * right, so {@code acc + a*x + b*y} is {@code (acc + a*x) + b*y}.
    */
-  private static final class TopN {
-    private final int n;
-    private final String[] rows;
-    private final float[] scores;
-    private int size;
-
-    TopN(int n) {
-      this.n = n;
-      this.rows = new String[n];
-      this.scores = new float[n];
-    }
-
-    /** True when item a (score sa) ranks below item b (score sb). */
-    private static boolean worse(float sa, String a, float sb, String b) {
-      return sa < sb || sa == sb && a.compareTo(b) > 0;
-    }
-
-    /** The score an item must reach to be offered: the worst kept, once n are kept. */
-    float floor() {
-      return size < n ? Float.NEGATIVE_INFINITY : n == 0 ? Float.POSITIVE_INFINITY : scores[0];
-    }
-
-    void offer(String row, float score) {
-      if (size < n) {
-        rows[size] = row;
-        scores[size] = score;
-        up(size++);
-      } else if (worse(scores[0], rows[0], score, row)) {
-        rows[0] = row;
-        scores[0] = score;
-        down(0);
-      }
-    }
-
-    private void up(int i) {
-      while (i > 0) {
-        int p = (i - 1) / 2;
-        if (!worse(scores[i], rows[i], scores[p], rows[p])) {
-          return;
-        }
-        swap(i, p);
-        i = p;
-      }
-    }
-
-    private void down(int i) {
-      while (true) {
-        int l = 2 * i + 1;
-        int r = l + 1;
-        int m = i;
-        if (l < size && worse(scores[l], rows[l], scores[m], rows[m])) {
-          m = l;
-        }
-        if (r < size && worse(scores[r], rows[r], scores[m], rows[m])) {
-          m = r;
-        }
-        if (m == i) {
-          return;
-        }
-        swap(i, m);
-        i = m;
-      }
-    }
-
-    private void swap(int a, int b) {
-      String row = rows[a];
-      rows[a] = rows[b];
-      rows[b] = row;
-      float s = scores[a];
-      scores[a] = scores[b];
-      scores[b] = s;
-    }
-
-    List<ScoredItem> bestFirst() {
-      Integer[] order = new Integer[size];
-      for (int i = 0; i < size; i++) {
-        order[i] = i;
-      }
-      Arrays.sort(order, (a, b) -> worse(scores[a], rows[a], scores[b], rows[b]) ? 1
-          : worse(scores[b], rows[b], scores[a], rows[a]) ? -1 : 0);
-      List<ScoredItem> out = new ArrayList<>(size);
-      for (int i : order) {
-        out.add(new ScoredItem(rows[i], scores[i]));
-      }
-      return out;
+  static void addScaled(float[] acc, float[] x, float a, float[] y, float b, float[] z, float c,
+      float[] w, float d, int from, int to) {
+    for (int r = from; r < to; r++) {
+      acc[r] = acc[r] + a * x[r] + b * y[r] + c * z[r] + d * w[r];
     }
   }
 

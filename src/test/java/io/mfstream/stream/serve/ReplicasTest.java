@@ -210,6 +210,60 @@ class ReplicasTest {
     assertTopNEqualsPredictions(m, "after the table grew and the user layer changed");
   }
 
+  @Test
+  void requestsAtTheSameTimeShouldShareScansAndGetTheAnswersTheyWouldAlone() throws Exception {
+    for (ModelType type : new ModelType[] {ModelType.BIASED_MF, ModelType.MLP}) {
+      int k = 4;
+      int hidden = 3;
+      int width = type == ModelType.BIASED_MF ? k + 1 : k;
+      Replicas r = new Replicas(List.of("m"));
+      r.apply(0, configKey(), config(type, k, type.isMlp() ? hidden : 0));
+      r.apply(0, countersKey(), counters(7, 70, 3.5, 16, 3_000));
+      Random rnd = new Random(5);
+      for (int j = 0; j < 16; j++) {
+        r.apply(0, userKey(j), row("u" + j, values(rnd, width)));
+      }
+      for (int j = 0; j < 3_000; j++) {
+        r.apply(0, itemKey(j), row("i" + j, values(rnd, width)));
+      }
+      for (int p = 0; p < 4; p++) {
+        r.apply(0, denseKey(p), dense(values(rnd, p % 2 == 0 ? k * hidden : hidden)));
+      }
+      ModelReplica m = r.get("m");
+      m.shareScansAbove(0); // a small table, shared as a large one would be
+      ModelReplica.Header h = m.header();
+      List<List<ScoredItem>> alone = new ArrayList<>();
+      for (int j = 0; j < 16; j++) {
+        alone.add(m.recommend(h, "u" + j, 5 + j, List.of("i" + j)).items());
+      }
+      int threads = 12;
+      java.util.concurrent.ExecutorService pool =
+          java.util.concurrent.Executors.newFixedThreadPool(threads);
+      try {
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(threads);
+        List<java.util.concurrent.Future<Boolean>> done = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          int first = t;
+          done.add(pool.submit(() -> {
+            start.await();
+            for (int c = 0; c < 200; c++) {
+              int j = (first + c) % 16;
+              if (!alone.get(j).equals(m.recommend(h, "u" + j, 5 + j, List.of("i" + j)).items())) {
+                return false;
+              }
+            }
+            return true;
+          }));
+        }
+        for (java.util.concurrent.Future<Boolean> f : done) {
+          assertTrue(f.get(60, java.util.concurrent.TimeUnit.SECONDS), type + ": an answer changed");
+        }
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
   private static float[] values(Random rnd, int n) {
     float[] v = new float[n];
     for (int j = 0; j < n; j++) {
