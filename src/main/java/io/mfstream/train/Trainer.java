@@ -3,8 +3,11 @@ package io.mfstream.train;
 import io.mfstream.data.Rating;
 import io.mfstream.model.MfNetwork;
 import io.mfstream.model.ModelConfig;
+import io.mfstream.model.ParamTable;
 import io.mfstream.model.kernel.Kernels;
 import java.util.List;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One model being trained: a network, its optimiser, and the counters that say how fresh it is
@@ -67,6 +70,33 @@ public final class Trainer {
   }
 
   /** Restores the counters (snapshot load). */
+  /**
+   * A trainer of the same network with the parameters, vocabulary, running mean and ratings
+   * learned of this one, and a fresh optimiser: its state zeroed, its step count 0.
+   */
+  public Trainer withFreshOptimizer(OptimizerConfig config, int batch, Kernels kernels) {
+    Trainer fresh = new Trainer(modelConfig(), config, batch, kernels);
+    MfNetwork a = network();
+    MfNetwork b = fresh.network();
+    b.restoreVocabulary(a.users().ids(), a.items().ids());
+    for (int t = 0; t < a.tables().size(); t++) {
+      ParamTable src = a.tables().get(t);
+      ParamTable dst = b.tables().get(t);
+      INDArray values = src.valueRows(0, src.rows());
+      INDArray[] zeros = new INDArray[dst.stateSlots()];
+      for (int s = 0; s < zeros.length; s++) {
+        zeros[s] = Nd4j.zeros(values.dataType(), values.shape());
+      }
+      dst.restore(src.rows(), values, zeros);
+    }
+    for (int d = 0; d < a.denseParams().size(); d++) {
+      b.denseParams().get(d).value().assign(a.denseParams().get(d).value());
+    }
+    b.restoreMean(a.labelSum(), a.labelCount());
+    fresh.restoreCounters(0, trained());
+    return fresh;
+  }
+
   public void restoreCounters(long version, long trainedCount) {
     optimizer.restoreStep(version);
     trained = trainedCount;

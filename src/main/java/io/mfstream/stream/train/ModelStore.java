@@ -36,8 +36,6 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * One model's whole training state in a key-value state store (RocksDB, changelogged), in the
@@ -269,32 +267,9 @@ public final class ModelStore {
     }
     if (!t.optimizer().config().equals(spec.optimizer())) {
       // Same network, other optimiser: keep the parameters, start the optimiser afresh.
-      Trainer fresh = new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels);
-      copyParameters(t, fresh);
-      return fresh;
+      return t.withFreshOptimizer(spec.optimizer(), spec.batchSize(), kernels);
     }
     return t;
-  }
-
-  private static void copyParameters(Trainer from, Trainer to) {
-    MfNetwork a = from.network();
-    MfNetwork b = to.network();
-    b.restoreVocabulary(a.users().ids(), a.items().ids());
-    for (int t = 0; t < a.tables().size(); t++) {
-      ParamTable src = a.tables().get(t);
-      ParamTable dst = b.tables().get(t);
-      INDArray values = src.valueRows(0, src.rows());
-      INDArray[] zeros = new INDArray[dst.stateSlots()];
-      for (int s = 0; s < zeros.length; s++) {
-        zeros[s] = Nd4j.zeros(values.dataType(), values.shape());
-      }
-      dst.restore(src.rows(), values, zeros);
-    }
-    for (int d = 0; d < a.denseParams().size(); d++) {
-      b.denseParams().get(d).value().assign(a.denseParams().get(d).value());
-    }
-    b.restoreMean(a.labelSum(), a.labelCount());
-    to.restoreCounters(0, from.trained());
   }
 
   /** The learner this store keeps: scores, buffers and trains. */
