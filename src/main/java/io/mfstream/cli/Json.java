@@ -1,7 +1,7 @@
 package io.mfstream.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import io.mfstream.json.JsonMappers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,8 +9,7 @@ import java.nio.file.Path;
 
 /** JSON output of summaries. NaN and infinities become null (JSON has no such numbers). */
 final class Json {
-  private static final ObjectMapper MAPPER = new ObjectMapper()
-      .enable(SerializationFeature.INDENT_OUTPUT);
+  private static final ObjectWriter PRETTY = JsonMappers.pretty();
 
   private Json() {}
 
@@ -20,7 +19,7 @@ final class Json {
 
   static String write(Object value) {
     try {
-      return MAPPER.writeValueAsString(value);
+      return PRETTY.writeValueAsString(value);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

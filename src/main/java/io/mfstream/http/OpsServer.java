@@ -3,6 +3,7 @@ package io.mfstream.http;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mfstream.json.JsonMappers;
 import io.mfstream.stream.serve.ModelReplica;
 import io.mfstream.stream.serve.Replicas;
 import io.mfstream.stream.status.ModelStatus;
@@ -87,7 +88,7 @@ public final class OpsServer implements AutoCloseable {
   }
 
   private static final Logger LOG = LoggerFactory.getLogger(OpsServer.class);
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = JsonMappers.mapper();
 
   /**
    * How the server samples the board.

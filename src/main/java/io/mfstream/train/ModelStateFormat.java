@@ -3,6 +3,7 @@ package io.mfstream.train;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mfstream.data.Rating;
+import io.mfstream.json.JsonMappers;
 import io.mfstream.model.DenseParam;
 import io.mfstream.model.ModelType;
 import io.mfstream.model.ParamTable;
@@ -67,7 +68,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 public final class ModelStateFormat {
   private ModelStateFormat() {}
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = JsonMappers.mapper();
 
   /** The format of this build's records; format 2 kept the vocabulary and tables apart. */
   public static final int FORMAT = 3;

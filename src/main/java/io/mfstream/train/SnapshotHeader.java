@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mfstream.json.JsonMappers;
 import io.mfstream.model.MfNetwork;
 import io.mfstream.model.ModelConfig;
 import io.mfstream.model.ModelType;
@@ -23,7 +24,7 @@ public record SnapshotHeader(ModelConfig model, OptimizerConfig optimizer, long 
     double labelSum, long labelCount, int users, int items, List<String> arrayNames,
     List<long[]> arrayShapes) {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = JsonMappers.mapper();
 
   /** The header of a trainer's snapshot, listing the arrays that will follow it. */
   static SnapshotHeader of(Trainer trainer, List<String> arrayNames, List<long[]> arrayShapes) {

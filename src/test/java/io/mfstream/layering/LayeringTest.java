@@ -28,7 +28,7 @@ class LayeringTest {
 
   /** The rules for the application under {@code root}. */
   static List<ArchRule> rules(String root) {
-    String[] inner = packages(root, "model", "train", "data");
+    String[] inner = packages(root, "model", "train", "data", "json");
     String[] outer = packages(root, "stream", "http", "cli", "metrics", "bench");
     return List.of(
         noClasses().that().resideInAnyPackage(inner)

@@ -13,6 +13,7 @@ import static io.mfstream.train.ModelStateFormat.RESET;
 import static io.mfstream.train.ModelStateFormat.SQUARE;
 
 import io.mfstream.data.Rating;
+import io.mfstream.json.JsonMappers;
 import io.mfstream.model.DenseParam;
 import io.mfstream.model.MfNetwork;
 import io.mfstream.model.ParamTable;
@@ -68,7 +69,7 @@ public final class ModelStore {
   static final int RING_CHUNK = ModelStateFormat.RING_CHUNK;
   /** A checkpoint at least every this many log entries, at the latest. */
   public static final int CHECKPOINT_EVERY = 16_384;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = JsonMappers.mapper();
 
   private final KeyValueStore<Bytes, byte[]> store;
   private final ReadOnlyKeyValueStore<Bytes, byte[]> reader;
