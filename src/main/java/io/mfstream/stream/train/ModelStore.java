@@ -302,10 +302,6 @@ public final class ModelStore {
     return learner;
   }
 
-  public ModelSpec spec() {
-    return spec;
-  }
-
   /** True when {@link #open} created the model (the store was empty). */
   public boolean createdFresh() {
     return fresh;
@@ -403,11 +399,6 @@ public final class ModelStore {
     if (logged >= checkpointEvery) {
       checkpoint();
     }
-  }
-
-  /** Whether anything was observed since the last checkpoint. */
-  public boolean changedSinceCheckpoint() {
-    return logged > 0;
   }
 
   /**
