@@ -16,7 +16,6 @@ import io.mfstream.stream.validate.RejectionCounts;
 import io.mfstream.stream.validate.ValidateRatings;
 import io.mfstream.stream.validate.ValidationTopology;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -89,12 +88,6 @@ public final class PipelineTopology {
    */
   public static String changelog(String applicationId, String store) {
     return applicationId + "-" + store + "-changelog";
-  }
-
-  /** The changelog topics the serving application reads: the trainers' and the seen items'. */
-  public static List<String> servingFeeds(String applicationId) {
-    return List.of(changelog(applicationId, TrainProcessor.STORE),
-        changelog(applicationId, SeenItemsStore.STORE));
   }
 
   /** Validation and training: ratings in, {@code rmse} and the stores' changelogs out. */

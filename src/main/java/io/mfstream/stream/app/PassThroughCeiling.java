@@ -99,11 +99,6 @@ public final class PassThroughCeiling implements AutoCloseable {
     }
   }
 
-  /** Records the second hop has processed (each rating's copies). */
-  public long processed() {
-    return processed.get();
-  }
-
   /** Waits until the second hop has processed every copy of {@code ratings} ratings. */
   public void awaitProcessed(long ratings, Duration timeout) throws InterruptedException {
     long n = ratings * copies;

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running pipeline: the embedded broker when no cluster is configured, the topics, and the
- * Kafka Streams application of {@link PipelineTopology}. {@link #close()} stops all of it.
+ * two Kafka Streams applications of {@link PipelineTopology}, core and serving (with the
+ * instance's {@link Replicas}). {@link #close()} stops all of it.
  *
  * <p>On the embedded broker, the broker's data and the state directory (unless {@code state.dir}
  * is set explicitly) live in one temporary folder deleted on close: an embedded run starts
@@ -56,7 +57,6 @@ public final class Pipeline implements AutoCloseable {
 
   private final AppConfig config;
   private final StatusBoard board;
-  private final RejectionCounts counts;
   private final EmbeddedKafka broker;
   private final Path tempDir;
   private final String bootstrapServers;
@@ -67,29 +67,20 @@ public final class Pipeline implements AutoCloseable {
   private final KafkaStreams serving;
   private volatile Throwable failure;
 
-  private Pipeline(AppConfig config, StatusBoard board, RejectionCounts counts,
-      EmbeddedKafka broker, Path tempDir, String bootstrapServers, KafkaStreams streams,
-      KafkaStreams serving, SnapshotRequests snapshots, Replicas replicas) {
+  private Pipeline(AppConfig config, StatusBoard board, EmbeddedKafka broker, Path tempDir,
+      String bootstrapServers, KafkaStreams streams, KafkaStreams serving,
+      SnapshotRequests snapshots, Replicas replicas) {
     this.serving = serving;
     this.snapshots = snapshots;
     this.replicas = replicas;
     this.config = config;
     this.board = board;
-    this.counts = counts;
     this.broker = broker;
     this.tempDir = tempDir;
     this.bootstrapServers = bootstrapServers;
     this.streams = streams;
   }
 
-  /**
-   * Starts everything and returns once Kafka Streams is started (not necessarily RUNNING yet: see
-   * {@link #awaitRunning}).
-   *
-   * @param metrics where the pipeline reports events
-   * @param board where trainers publish their status
-   * @param counts where rejections are counted
-   */
   /** The serving application (replicas and answers), beside {@link #streams}. */
   public KafkaStreams serving() {
     return serving;
@@ -104,6 +95,14 @@ public final class Pipeline implements AutoCloseable {
     return core != KafkaStreams.State.RUNNING ? core : serving.state();
   }
 
+  /**
+   * Starts everything and returns once both Kafka Streams applications are started (not
+   * necessarily RUNNING yet: see {@link #awaitRunning}).
+   *
+   * @param metrics where the pipeline reports events
+   * @param board where trainers publish their status
+   * @param counts where rejections are counted
+   */
   public static Pipeline start(AppConfig config, PipelineMetrics metrics, StatusBoard board,
       RejectionCounts counts) throws IOException, InterruptedException {
     PipelineSettings settings = config.pipeline();
@@ -141,7 +140,7 @@ public final class Pipeline implements AutoCloseable {
       servingProps.put(StreamsConfig.STATE_DIR_CONFIG, props.get(StreamsConfig.STATE_DIR_CONFIG));
       KafkaStreams serving = new KafkaStreams(PipelineTopology.serving(config.applicationId(),
           replicas, metrics), servingProps);
-      Pipeline p = new Pipeline(config, board, counts, broker, tempDir, bootstrap, streams,
+      Pipeline p = new Pipeline(config, board, broker, tempDir, bootstrap, streams,
           serving, snapshots, replicas);
       for (KafkaStreams k : List.of(streams, serving)) {
         k.setUncaughtExceptionHandler(e -> {
@@ -264,14 +263,6 @@ public final class Pipeline implements AutoCloseable {
 
   public StatusBoard board() {
     return board;
-  }
-
-  public RejectionCounts rejections() {
-    return counts;
-  }
-
-  public AppConfig config() {
-    return config;
   }
 
   /** The error that stopped the pipeline, or null. */

@@ -90,10 +90,6 @@ public final class Service implements AutoCloseable {
     return tally;
   }
 
-  public MicrometerMetrics metrics() {
-    return metrics;
-  }
-
   /** The HTTP server's port, or 0 when it is off. */
   public int httpPort() {
     return ops == null ? 0 : ops.port();

@@ -96,10 +96,6 @@ public final class Replayer {
     return new Builder(bootstrapServers);
   }
 
-  public String topic() {
-    return topic;
-  }
-
   /**
    * Sends {@code ratings} (at most the limit, from the front), flushes, and closes the producer.
    *

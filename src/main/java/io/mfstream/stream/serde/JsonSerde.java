@@ -68,10 +68,6 @@ public final class JsonSerde<T> implements Serde<T> {
     return MAPPER;
   }
 
-  public Class<T> type() {
-    return type;
-  }
-
   /** {@code value} as JSON bytes, or {@code null} for {@code null}. */
   public byte[] toBytes(T value) {
     if (value == null) {

@@ -2,8 +2,6 @@ package io.mfstream.stream.serde;
 
 import java.util.Objects;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.streams.kstream.Consumed;
-import org.apache.kafka.streams.kstream.Produced;
 
 /**
  * A topic declared once: its name with the serdes of its keys and values, so that every reader and
@@ -24,20 +22,5 @@ public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde) {
     if (name.isBlank()) {
       throw new IllegalArgumentException("topic name is blank");
     }
-  }
-
-  /** This topic's serdes for {@code StreamsBuilder.stream}. */
-  public Consumed<K, V> consumed() {
-    return Consumed.with(keySerde, valueSerde);
-  }
-
-  /** This topic's serdes for {@code KStream.to}. */
-  public Produced<K, V> produced() {
-    return Produced.with(keySerde, valueSerde);
-  }
-
-  /** The same serdes under another name (e.g. a per-test topic). */
-  public Topic<K, V> withName(String otherName) {
-    return new Topic<>(otherName, keySerde, valueSerde);
   }
 }

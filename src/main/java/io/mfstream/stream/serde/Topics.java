@@ -9,8 +9,14 @@ import io.mfstream.stream.messages.RmseReport;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * Every topic mfstream reads or writes, with its serdes. {@code docs/TOPICS.md} describes each one
- * (key, value, writer, reader); the broker-side definitions live in {@code topics/}.
+ * Every topic mfstream declares, with its serdes. {@code docs/TOPICS.md} describes each one (key,
+ * value, writer, reader); the broker-side definitions live in {@code topics/}.
+ *
+ * <p>Two more topics are not declared here: the core application's store changelogs, which Kafka
+ * Streams owns and names ({@code <application.id>-model-state-changelog} and
+ * {@code <application.id>-seen-items-changelog}, see
+ * {@link io.mfstream.stream.PipelineTopology#changelog}) and which the serving replicas read. Their
+ * records are {@link io.mfstream.train.ModelStateFormat}'s and {@link SeenItemsCodec}'s.
  */
 public final class Topics {
   private Topics() {}

@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Tally implements PipelineMetrics {
   private final PipelineMetrics next;
   private final LongAdder received = new LongAdder();
-  private final LongAdder steps = new LongAdder();
   private final LongAdder answered = new LongAdder();
 
   public Tally(PipelineMetrics next) {
@@ -20,11 +19,6 @@ public final class Tally implements PipelineMetrics {
   /** Records read from {@code ratings} so far. */
   public long received() {
     return received.sum();
-  }
-
-  /** SGD steps so far, all models together. */
-  public long steps() {
-    return steps.sum();
   }
 
   /** Requests answered so far, both kinds. */
@@ -40,7 +34,6 @@ public final class Tally implements PipelineMetrics {
 
   @Override
   public void stepTaken(String model, int batchSize, long nanos) {
-    steps.increment();
     next.stepTaken(model, batchSize, nanos);
   }
 

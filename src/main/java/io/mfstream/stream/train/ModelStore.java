@@ -278,10 +278,6 @@ public final class ModelStore {
     return learner;
   }
 
-  public ModelSpec spec() {
-    return spec;
-  }
-
   /** True when {@link #open} created the model (the store was empty). */
   public boolean createdFresh() {
     return fresh;
@@ -379,11 +375,6 @@ public final class ModelStore {
     if (logged >= checkpointEvery) {
       checkpoint();
     }
-  }
-
-  /** Whether anything was observed since the last checkpoint. */
-  public boolean changedSinceCheckpoint() {
-    return logged > 0;
   }
 
   /**

@@ -79,10 +79,6 @@ public final class RatingValidator {
     this.config = Objects.requireNonNull(config, "config");
   }
 
-  public ValidatorConfig config() {
-    return config;
-  }
-
   /**
    * The rating in {@code value}, or why there is none.
    *

@@ -7,7 +7,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * How many records were rejected, per {@link Reason}. Thread-safe: every stream thread's
- * {@link ValidateRatings} may share one. A plain counter until Micrometer is wired in.
+ * {@link ValidateRatings} may share one. Metrics read it rather than own it:
+ * {@code MicrometerMetrics} exposes each reason's count as {@code mfstream.ratings.rejected} when
+ * scraped, and the {@code run} command's status line shows the {@link #total}.
  */
 public final class RejectionCounts {
   private static final Reason[] REASONS = Reason.values();

@@ -2,8 +2,10 @@ package io.mfstream.stream.replay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class PacerTest {
 
@@ -18,9 +20,17 @@ class PacerTest {
   }
 
   @Test
+  @Timeout(30) // a pacer that waited would park for an hour: fail instead of hanging
   void shouldNotWaitWhenUnthrottled() throws InterruptedException {
-    Pacer pacer = new Pacer(0, System.nanoTime() + 3_600_000_000_000L);
-    pacer.awaitTurn(1_000_000);
+    long start = System.nanoTime() + 3_600_000_000_000L; // an hour ahead
+    Pacer pacer = new Pacer(0, start);
+    assertEquals(start, pacer.deadline(1_000_000)); // rate 0: no spacing between events
+    long before = System.nanoTime();
+    for (long k = 0; k < 1_000_000; k++) {
+      pacer.awaitTurn(k);
+    }
+    long millis = (System.nanoTime() - before) / 1_000_000;
+    assertTrue(millis < 5_000, "a million unthrottled turns took " + millis + " ms");
   }
 
   @Test
