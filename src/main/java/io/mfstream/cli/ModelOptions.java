@@ -2,7 +2,10 @@ package io.mfstream.cli;
 
 import io.mfstream.model.ModelConfig;
 import io.mfstream.model.ModelType;
+import io.mfstream.train.ModelSettings;
 import io.mfstream.train.OptimizerConfig;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Option;
 
 /** The model and optimiser flags every training command shares. */
@@ -43,9 +46,8 @@ final class ModelOptions {
   @Option(names = "--lr", description = "Learning rate (default: 0.05 for sgd, 0.001 for adam).")
   Double learningRate;
 
-  @Option(names = "--momentum", description = "SGD momentum (default: ${DEFAULT-VALUE}).",
-      defaultValue = "0.9")
-  double momentum;
+  @Option(names = "--momentum", description = "SGD momentum (default: 0.9).")
+  Double momentum;
 
   @Option(names = "--weight-decay", description = "L2 on weights, not biases "
       + "(default: ${DEFAULT-VALUE}).", defaultValue = "1e-4")
@@ -56,24 +58,47 @@ final class ModelOptions {
   String embeddings;
 
   ModelConfig modelConfig() {
-    return ModelConfig.defaults(type).withFactors(factors).withHidden(hidden)
-        .withDropout(type == ModelType.DROPOUT_MLP ? dropout : 0).withInitScale(initScale)
-        .withSeed(seed);
+    return settings(OptimizerConfig.EmbeddingUpdates.LAZY).model();
   }
 
   OptimizerConfig optimizerConfig(OptimizerConfig.EmbeddingUpdates defaultMode) {
-    OptimizerConfig.Kind kind = OptimizerConfig.Kind.parse(optimizer);
-    OptimizerConfig base = kind == OptimizerConfig.Kind.ADAM
-        ? OptimizerConfig.adam()
-        : OptimizerConfig.tutorial().withMomentum(momentum);
-    if (learningRate != null) {
-      base = base.withLearningRate(learningRate);
-    }
-    OptimizerConfig.EmbeddingUpdates mode = embeddings == null
-        ? defaultMode
-        : OptimizerConfig.EmbeddingUpdates.parse(embeddings);
-    return base.withWeightDecay(weightDecay).withEmbeddings(mode);
+    return settings(defaultMode).optimizer();
   }
+
+  /** The flags read by the one parser of model settings, under its keys. */
+  private ModelSettings settings(OptimizerConfig.EmbeddingUpdates defaultMode) {
+    Map<String, String> given = new LinkedHashMap<>();
+    given.put("type", type.id());
+    given.put("factors", Integer.toString(factors));
+    given.put("hidden", Integer.toString(hidden));
+    if (type == ModelType.DROPOUT_MLP) {
+      given.put("dropout", Double.toString(dropout));
+    }
+    given.put("init.scale", Double.toString(initScale));
+    given.put("seed", Long.toString(seed));
+    given.put("optimizer", optimizer);
+    if (learningRate != null) {
+      given.put("learning.rate", Double.toString(learningRate));
+    }
+    if (momentum != null) {
+      given.put("momentum", Double.toString(momentum));
+    }
+    given.put("weight.decay", Double.toString(weightDecay));
+    if (embeddings != null) {
+      given.put("embeddings", embeddings);
+    }
+    return ModelSettings.parse(given, type, new ModelSettings.Defaults(false, defaultMode),
+        (key, why) -> new IllegalArgumentException(FLAGS.get(key) + " " + given.get(key) + ": "
+            + why));
+  }
+
+  /** The flag of each settings key, for messages. */
+  private static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("type", "--model"),
+      Map.entry("factors", "--factors"), Map.entry("hidden", "--hidden"),
+      Map.entry("dropout", "--dropout"), Map.entry("init.scale", "--init-scale"),
+      Map.entry("seed", "--seed"), Map.entry("optimizer", "--optimizer"),
+      Map.entry("learning.rate", "--lr"), Map.entry("momentum", "--momentum"),
+      Map.entry("weight.decay", "--weight-decay"), Map.entry("embeddings", "--embeddings"));
 
   static final class ModelTypeConverter implements picocli.CommandLine.ITypeConverter<ModelType> {
     @Override

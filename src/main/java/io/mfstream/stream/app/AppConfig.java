@@ -5,6 +5,7 @@ import io.mfstream.model.ModelType;
 import io.mfstream.stream.PipelineSettings;
 import io.mfstream.stream.train.ModelSpec;
 import io.mfstream.stream.validate.ValidatorConfig;
+import io.mfstream.train.ModelSettings;
 import io.mfstream.train.OptimizerConfig;
 import java.io.IOException;
 import java.io.Reader;
@@ -283,57 +284,32 @@ public final class AppConfig {
 
   private ModelSpec modelSpec(String name, int batch, int window) {
     String p = "model." + name + ".";
-    String typeName = values.getOrDefault(p + "type", name);
-    ModelType type;
+    ModelType named;
     try {
-      type = ModelType.parse(typeName);
+      named = ModelType.parse(name);
     } catch (IllegalArgumentException e) {
-      if (!values.containsKey(p + "type")) {
-        throw new IllegalArgumentException("model '" + name + "' is not a network type, so it "
-            + "needs " + p + "type (plain-mf, biased-mf, mlp or dropout-mlp)");
+      named = null;
+    }
+    if (named == null && get(p + "type") == null) {
+      throw new IllegalArgumentException("model '" + name + "' is not a network type, so it "
+          + "needs " + p + "type (plain-mf, biased-mf, mlp or dropout-mlp)");
+    }
+    Map<String, String> given = new LinkedHashMap<>();
+    for (String key : ModelSettings.KEYS) {
+      if (get(p + key) != null) {
+        given.put(key, get(p + key));
       }
-      throw bad(p + "type", e.getMessage());
-    }
-    ModelConfig m = ModelConfig.defaults(type);
-    if (values.containsKey(p + "factors")) {
-      m = m.withFactors(intValue(p + "factors", 1, 4096));
-    }
-    if (values.containsKey(p + "hidden")) {
-      m = m.withHidden(intValue(p + "hidden", 1, 65536));
-    }
-    if (values.containsKey(p + "dropout")) {
-      double d = doubleValue(p + "dropout");
-      if (d < 0 || d >= 1) {
-        throw bad(p + "dropout", "must be in [0, 1)");
-      }
-      m = m.withDropout(d);
-    }
-    if (values.containsKey(p + "init.scale")) {
-      m = m.withInitScale(doubleValue(p + "init.scale"));
-    }
-    if (values.containsKey(p + "seed")) {
-      m = m.withSeed(longValue(p + "seed", Long.MIN_VALUE));
     }
     // The MLPs default to Adam: with SGD momentum at 0.05 they diverge on a long stream (the mlp
     // at step 13,961 of ten passes over MovieLens 100K, the dropout MLP within the first pass),
     // and Adam's per-parameter rates also learn better in one pass; MF does better with SGD
-    // (docs/STREAMING.md, "Default optimisers").
-    String opt = values.getOrDefault(p + "optimizer", type.isMlp() ? "adam" : "sgd");
-    OptimizerConfig o;
-    switch (opt) {
-      case "sgd" -> o = OptimizerConfig.streaming();
-      case "adam" -> o = OptimizerConfig.adam();
-      default -> throw bad(p + "optimizer", "must be sgd or adam");
-    }
-    if (values.containsKey(p + "learning.rate")) {
-      o = o.withLearningRate(doubleValue(p + "learning.rate"));
-    }
-    if (values.containsKey(p + "momentum")) {
-      o = o.withMomentum(doubleValue(p + "momentum"));
-    }
-    if (values.containsKey(p + "weight.decay")) {
-      o = o.withWeightDecay(doubleValue(p + "weight.decay"));
-    }
+    // (docs/STREAMING.md, "Default optimisers"). Embeddings are updated lazily: a step costs
+    // what its batch touches, not the size of the tables.
+    ModelSettings settings = ModelSettings.parse(given, named,
+        new ModelSettings.Defaults(true, OptimizerConfig.EmbeddingUpdates.LAZY),
+        (key, why) -> bad(p + key, why));
+    ModelConfig m = settings.model();
+    OptimizerConfig o = settings.optimizer();
     String warm = get(p + "warm.start");
     Path warmPath = warm == null ? null : Path.of(warm);
     if (warmPath != null && !Files.isReadable(warmPath)) {
