@@ -6,6 +6,7 @@ import io.mfstream.model.MfNetwork;
 import io.mfstream.model.ModelConfig;
 import io.mfstream.model.ModelType;
 import io.mfstream.model.kernel.HostKernels;
+import io.mfstream.testing.UnitTest;
 import io.mfstream.train.Optimizer;
 import io.mfstream.train.OptimizerConfig;
 import java.util.SplittableRandom;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
  * same initial tables, the same batches give the same parameters (up to float summation order in
  * the dot products).
  */
+@UnitTest
 class ScalarReferenceMfTest {
 
   @Test

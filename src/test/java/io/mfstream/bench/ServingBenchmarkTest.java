@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mfstream.data.Rating;
 import io.mfstream.data.SyntheticRatings;
+import io.mfstream.testing.BrokerTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.List;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** bench-serve on a real in-process broker: every request offered is answered and timed. */
+@BrokerTest
 @Timeout(300)
 class ServingBenchmarkTest {
 

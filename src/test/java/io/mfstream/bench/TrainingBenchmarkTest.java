@@ -2,9 +2,11 @@ package io.mfstream.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mfstream.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 
 /** The statistics the benchmark prints (its timings are not tested: see docs/BENCHMARKS.md). */
+@UnitTest
 class TrainingBenchmarkTest {
 
   @Test

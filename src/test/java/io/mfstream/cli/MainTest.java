@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mfstream.stream.embedded.EmbeddedKafka;
 import io.mfstream.stream.topics.TopicCreator;
 import io.mfstream.stream.topics.TopicDefinitions;
+import io.mfstream.testing.BrokerTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -19,8 +20,11 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+@BrokerTest
+@Timeout(300)
 class MainTest {
   @TempDir
   Path dir;

@@ -3,16 +3,21 @@ package io.mfstream.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mfstream.testing.Await;
+import io.mfstream.testing.BrokerTest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -20,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * into the console producer ({@code produce}), predictions asked for ({@code ask}); a new rating
  * changes the prediction for that user. Then a clean stop that exports the models.
  */
+@BrokerTest
+@Timeout(600)
 class RunCommandTest {
   @TempDir Path dir;
 
@@ -90,14 +97,15 @@ class RunCommandTest {
     awaitMatch(out, Pattern.compile("biased-mf v2 "), err);
     // The trainer's status shows the step before its transaction commits and the replica reads
     // it: ask until the answer comes from version 2 (or the deadline passes).
-    Run after;
-    long deadline = System.nanoTime() + 30_000_000_000L;
-    do {
-      after = cli("ask", "--bootstrap-servers", bootstrap, "--user", "u0", "--item", "m1",
-          "--json");
-      assertEquals(0, after.code(), after.err());
-    } while (!after.out().contains("\"model_version\":2") && System.nanoTime() < deadline);
-    assertTrue(after.out().contains("\"model_version\":2"), after.out());
+    AtomicReference<Run> last = new AtomicReference<>();
+    Run after = Await.result(Duration.ofSeconds(30),
+        () -> "an answer from version 2; the last: " + last.get().out(), () -> {
+          Run r = cli("ask", "--bootstrap-servers", bootstrap, "--user", "u0", "--item", "m1",
+              "--json");
+          assertEquals(0, r.code(), r.err());
+          last.set(r);
+          return r.out().contains("\"model_version\":2") ? r : null;
+        });
     float ratingAfter = rating(after.out());
     assertTrue(ratingAfter > ratingBefore + 0.1f,
         "the prediction did not move towards 5: " + ratingBefore + " -> " + ratingAfter);
@@ -138,19 +146,17 @@ class RunCommandTest {
     return Float.parseFloat(m.group(1));
   }
 
-  private static String awaitMatch(StringWriter out, Pattern p, StringWriter err)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + 180_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      Matcher m = p.matcher(out.toString());
-      if (m.find()) {
-        return m.groupCount() > 0 ? m.group(1) : m.group();
-      }
-      if (err.toString().contains("mfstream: ")) {
-        throw new AssertionError("run failed: " + err);
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no '" + p + "' in:\n" + out + "\n" + err);
+  private static String awaitMatch(StringWriter out, Pattern p, StringWriter err) {
+    return Await.result(Duration.ofMinutes(3), () -> "'" + p + "' in:\n" + out + "\n" + err,
+        () -> {
+          Matcher m = p.matcher(out.toString());
+          if (m.find()) {
+            return m.groupCount() > 0 ? m.group(1) : m.group();
+          }
+          if (err.toString().contains("mfstream: ")) {
+            throw new AssertionError("run failed: " + err);
+          }
+          return null;
+        });
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.mfstream.testing.UnitTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
  * {@code mfstream.shared.data}, default {@code ../shared/data}); skipped when they are absent, as
  * in a fresh clone, because the licence forbids shipping them.
  */
+@UnitTest
 class MovieLens100kTest {
 
   private final Path ml100k =

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import io.mfstream.data.DownloadException.Reason;
+import io.mfstream.testing.UnitTest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -28,9 +29,12 @@ import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Exercises the downloader against an HTTP server on 127.0.0.1 serving archives built here. */
+@UnitTest
+@Timeout(60)
 class MovieLensDownloaderTest {
 
   private static final String U_DATA = "1\t1\t5\t1\n1\t2\t3\t2\n2\t1\t4\t3\n";

@@ -18,6 +18,7 @@ import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import io.mfstream.stream.topics.TopicDefinition;
 import io.mfstream.stream.topics.TopicDefinitions;
+import io.mfstream.testing.DeploymentTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,6 +36,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,6 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * pinned, wired together consistently, and in agreement with the files it mounts, the Dockerfile
  * and docs/CONFIGURATION.md.
  */
+@DeploymentTest
+@Timeout(300)
 class ComposeFileTest {
 
   /** Bind-mount sources that are not in the repository: ./data is the user's (MovieLens). */

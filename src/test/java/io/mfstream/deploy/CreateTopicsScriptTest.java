@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mfstream.stream.topics.TopicDefinition;
 import io.mfstream.stream.topics.TopicDefinitions;
+import io.mfstream.testing.DeploymentTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -27,6 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * arguments: it must ask for exactly the topics that the application's own loader
  * ({@link TopicDefinitions}) reads from the same files, and create nothing when a file is wrong.
  */
+@DeploymentTest
+@Timeout(300)
 class CreateTopicsScriptTest {
 
   private static final String BOOTSTRAP = "kafka:9092";

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.mfstream.testing.DeploymentTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.StringReader;
@@ -28,6 +29,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.w3c.dom.Document;
 
 /**
@@ -35,6 +37,8 @@ import org.w3c.dom.Document;
  * argument, the runtime conventions of docs/CONFIGURATION.md, the build context, and its
  * HEALTHCHECK command run against a local HTTP server.
  */
+@DeploymentTest
+@Timeout(300)
 class DockerfileTest {
 
   private static final Pattern PINNED_TAG = Pattern.compile("v?\\d+\\.\\d+\\.\\d+[-._a-z0-9]*");

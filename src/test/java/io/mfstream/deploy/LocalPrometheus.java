@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mfstream.testing.Await;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -140,24 +141,24 @@ final class LocalPrometheus implements AutoCloseable {
   }
 
   private void awaitReady() throws InterruptedException {
-    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-    String last = "no answer";
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        fail("prometheus exited with " + process.exitValue() + " before it was ready:\n" + logTail());
-      }
-      try {
-        HttpResponse<String> r = get("/-/ready");
-        if (r.statusCode() == 200) {
-          return;
-        }
-        last = r.statusCode() + " " + r.body();
-      } catch (IOException e) {
-        last = e.toString();
-      }
-      Thread.sleep(200);
-    }
-    fail("prometheus was not ready within " + START_TIMEOUT + " (" + last + "):\n" + logTail());
+    String[] last = {"no answer"};
+    Await.until(START_TIMEOUT,
+        () -> "prometheus to be ready (" + last[0] + "):\n" + logTail(), () -> {
+          if (!process.isAlive()) {
+            fail("prometheus exited with " + process.exitValue() + " before it was ready:\n"
+                + logTail());
+          }
+          try {
+            HttpResponse<String> r = get("/-/ready");
+            if (r.statusCode() == 200) {
+              return true;
+            }
+            last[0] = r.statusCode() + " " + r.body();
+          } catch (IOException e) {
+            last[0] = e.toString();
+          }
+          return false;
+        });
   }
 
   /**
@@ -165,21 +166,16 @@ final class LocalPrometheus implements AutoCloseable {
    *
    * @throws AssertionError naming each target's health and last scrape error on timeout
    */
-  void awaitTargetsUp(Duration timeout) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    JsonNode targets = null;
-    while (System.nanoTime() < deadline) {
-      targets = api("/api/v1/targets").path("data").path("activeTargets");
-      boolean up = targets.size() > 0;
-      for (JsonNode t : targets) {
+  void awaitTargetsUp(Duration timeout) throws Exception {
+    JsonNode[] targets = {null};
+    Await.until(timeout, () -> "the scrape targets to be up: " + targets[0], () -> {
+      targets[0] = api("/api/v1/targets").path("data").path("activeTargets");
+      boolean up = targets[0].size() > 0;
+      for (JsonNode t : targets[0]) {
         up &= "up".equals(t.path("health").asText());
       }
-      if (up) {
-        return;
-      }
-      Thread.sleep(250);
-    }
-    fail("the scrape targets were not up within " + timeout + ": " + targets);
+      return up;
+    });
   }
 
   /** An instant query's {@code data}, or an {@link ApiException} with Prometheus's error. */

@@ -15,6 +15,7 @@ import io.mfstream.stream.messages.PredictionRequest;
 import io.mfstream.stream.messages.RecommendationRequest;
 import io.mfstream.stream.replay.Replayer;
 import io.mfstream.stream.serde.Topics;
+import io.mfstream.testing.DeploymentTest;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -54,6 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>Without the binary the test is skipped, or fails when {@code CI} is {@code true}
  * ({@code .ci/run} installs Debian's {@code prometheus}).
  */
+@DeploymentTest
 @Timeout(300)
 class PrometheusDashboardTest {
 

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mfstream.helm.ChartFixture.Rendered;
 import io.mfstream.stream.app.AppConfig;
 import io.mfstream.stream.topics.TopicDefinitions;
+import io.mfstream.testing.DeploymentTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the container's environment, loaded by the application's own {@link AppConfig}, which refuses
  * unknown keys and bad values.
  */
+@DeploymentTest
 class HelmAppConfigTest {
 
   @TempDir Path tmp;

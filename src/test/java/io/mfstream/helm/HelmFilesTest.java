@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mfstream.helm.ChartFixture.Rendered;
+import io.mfstream.testing.DeploymentTest;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,12 +18,15 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chart's copies in files/ (Helm cannot read outside the chart) against their sources, and the
  * dashboard ConfigMap that serves them. helm/sync-files.sh makes the copies.
  */
+@DeploymentTest
+@Timeout(300)
 class HelmFilesTest {
 
   static final String SYNC = "run helm/sync-files.sh and commit the copies";

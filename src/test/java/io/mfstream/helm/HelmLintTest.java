@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.mfstream.testing.DeploymentTest;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * helm lint --strict (warnings fail too). helm-java's lint takes no values, so a values set is
  * linted as a copy of the chart whose values.yaml has it merged in.
  */
+@DeploymentTest
 class HelmLintTest {
 
   @TempDir Path tmp;

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.marcnuri.helm.Helm;
 import io.mfstream.helm.ChartFixture.Rendered;
+import io.mfstream.testing.DeploymentTest;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** What helm template renders: the StatefulSet, its config, Services, GPUs and credentials. */
+@DeploymentTest
 class HelmTemplateTest {
 
   static final String STATE_DIR = "/var/lib/mfstream/state";

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mfstream.helm.ChartFixture.Rendered;
 import io.mfstream.stream.topics.TopicDefinition;
 import io.mfstream.stream.topics.TopicDefinitions;
+import io.mfstream.testing.DeploymentTest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The topics Job and the Strimzi KafkaTopics: exactly the topics of the repository's
  * topics/*.properties, read by the application's own loader, with their partitions and configs.
  */
+@DeploymentTest
 class HelmTopicsTest {
 
   @TempDir static Path shared;

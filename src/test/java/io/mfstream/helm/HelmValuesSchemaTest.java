@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mfstream.testing.DeploymentTest;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Values that break values.schema.json, or the checks the schema cannot express, fail helm
  * template with a message that names the value.
  */
+@DeploymentTest
 class HelmValuesSchemaTest {
 
   @TempDir Path tmp;

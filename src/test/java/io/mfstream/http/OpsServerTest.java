@@ -13,6 +13,8 @@ import io.mfstream.stream.status.ModelStatus;
 import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.stream.validate.Reason;
 import io.mfstream.stream.validate.RejectionCounts;
+import io.mfstream.testing.Await;
+import io.mfstream.testing.UnitTest;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -33,6 +35,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+@UnitTest
 @Timeout(60)
 class OpsServerTest {
 
@@ -335,11 +338,8 @@ class OpsServerTest {
     OpsServer server = OpsServer.start(new InetSocketAddress("127.0.0.1", 0), board, () -> "",
         state::get, new OpsServer.Options(Duration.ofMillis(20), 50));
     toClose.add(server);
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (server.history().samples("mlp").size() < 5) {
-      assertTrue(System.nanoTime() < deadline, "the sampler did not sample 5 times in 10 s");
-      Thread.sleep(10);
-    }
+    Await.until(Duration.ofSeconds(10), "the sampler to sample 5 times",
+        () -> server.history().samples("mlp").size() >= 5);
     List<StatusHistory.Sample> samples = server.history().samples("mlp");
     for (int i = 1; i < samples.size(); i++) {
       assertTrue(samples.get(i).time() >= samples.get(i - 1).time(), samples.toString());
@@ -356,11 +356,9 @@ class OpsServerTest {
     server.close();
     server.close();   // idempotent
     assertThrows(ConnectException.class, () -> get(server, "/healthz"));
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!ourThreads().equals(before) && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertEquals(before, ourThreads(), "threads left running after close");
+    Await.until(Duration.ofSeconds(5),
+        () -> "the threads to stop after close: before " + before + ", now " + ourThreads(),
+        () -> ourThreads().equals(before));
   }
 
   @Test

@@ -10,6 +10,7 @@ import io.mfstream.model.ModelType;
 import io.mfstream.stream.serve.Replicas;
 import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.stream.serve.StateRecords;
+import io.mfstream.testing.UnitTest;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -20,8 +21,11 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** /api/predict and /api/recommend over a real socket, from replicas fed as the trainers' changelogs feed them. */
+@UnitTest
+@Timeout(60)
 class PredictionApiTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient client = HttpClient.newBuilder()

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mfstream.stream.status.ModelStatus;
+import io.mfstream.testing.UnitTest;
 import java.util.List;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class StatusHistoryTest {
 
   private static ModelStatus status(String model, long version, double rmse) {

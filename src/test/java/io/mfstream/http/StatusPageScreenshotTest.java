@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mfstream.stream.status.ModelStatus;
 import io.mfstream.stream.status.StatusBoard;
+import io.mfstream.testing.Await;
+import io.mfstream.testing.UnitTest;
 import java.awt.image.BufferedImage;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The PNG is written to {@code target/status-page.png}; with {@code
  * -Dmfstream.screenshot.publish=true} it is also copied to {@code docs/images/status-page.png}.
  */
+@UnitTest
 @Timeout(240)
 class StatusPageScreenshotTest {
 
@@ -176,15 +179,10 @@ class StatusPageScreenshotTest {
     return true;
   }
 
-  static void awaitSamples(OpsServer server, int samples) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (server.history().models().isEmpty()
-        || server.history().samples(server.history().models().get(0)).size() < samples) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("fewer than " + samples + " samples after 30 s");
-      }
-      Thread.sleep(20);
-    }
+  static void awaitSamples(OpsServer server, int samples) {
+    Await.until(Duration.ofSeconds(30), samples + " samples of the first model",
+        () -> !server.history().models().isEmpty()
+            && server.history().samples(server.history().models().get(0)).size() >= samples);
   }
 
   /** A clock that runs {@code speed} times faster than the real one from its creation. */

@@ -8,6 +8,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
+import io.mfstream.testing.UnitTest;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * io.mfstream.layering.violation}, whose classes break each of them on purpose, must fail, so that
  * a rule that matches nothing cannot pass for one that holds.
  */
+@UnitTest
 class LayeringTest {
   private static final String ROOT = "io.mfstream";
   private static final String CONTROLS = "io.mfstream.layering.violation";

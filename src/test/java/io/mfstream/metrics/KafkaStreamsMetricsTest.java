@@ -13,6 +13,8 @@ import io.mfstream.stream.topics.TopicDefinitions;
 import io.mfstream.stream.validate.RejectionCounts;
 import io.mfstream.stream.validate.ValidationTopology;
 import io.mfstream.stream.validate.ValidatorConfig;
+import io.mfstream.testing.Await;
+import io.mfstream.testing.BrokerTest;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +26,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -53,6 +55,7 @@ import org.junit.jupiter.api.io.TempDir;
  * application starts, as the pipeline will do, so the stream-thread, task and RocksDB metrics
  * that appear later must be picked up by its refresh.
  */
+@BrokerTest
 @Timeout(180)
 class KafkaStreamsMetricsTest {
 
@@ -157,8 +160,9 @@ class KafkaStreamsMetricsTest {
           .filter(f -> f.startsWith("kafka_")).collect(Collectors.toSet());
       assertEquals(Set.of(), left, "the binding's meters outlived it");
       metrics.close();
-      awaitTrue(() -> kafkaMetricsThreads().equals(threadsBefore),
-          () -> "the Kafka metrics refresh thread outlived close: " + kafkaMetricsThreads());
+      Await.until(Duration.ofSeconds(10),
+          () -> "the Kafka metrics refresh thread to end with close: " + kafkaMetricsThreads(),
+          () -> kafkaMetricsThreads().equals(threadsBefore));
     }
   }
 
@@ -222,37 +226,25 @@ class KafkaStreamsMetricsTest {
   }
 
   private static PrometheusText awaitScrape(MicrometerMetrics metrics, ScrapeCondition condition)
-      throws InterruptedException, java.io.IOException {
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    PrometheusText scrape = PrometheusText.parse(metrics.scrape());
+      throws java.io.IOException {
     List<String> errors = new ArrayList<>();
-    while (true) {
-      try {
-        if (condition.holds(scrape)) {
-          return scrape;
-        }
-      } catch (AssertionError e) {
-        errors.add(e.getMessage());   // a sample that is not there yet
-      }
-      if (System.nanoTime() > deadline) {
-        Files.writeString(Path.of("target", "kafka-streams-scrape.txt"), metrics.scrape());
-        throw new AssertionError("the scrape did not reach the expected state within " + TIMEOUT
-            + "; last problem: " + (errors.isEmpty() ? "none" : errors.get(errors.size() - 1))
-            + "\nfamilies: " + scrape.names());
-      }
-      Thread.sleep(200);
-      scrape = PrometheusText.parse(metrics.scrape());
-    }
-  }
-
-  private static void awaitTrue(BooleanSupplier condition,
-      java.util.function.Supplier<String> message) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(message.get());
-      }
-      Thread.sleep(50);
+    AtomicReference<PrometheusText> last = new AtomicReference<>();
+    try {
+      return Await.result(TIMEOUT, () -> "the scrape to reach the expected state; last problem: "
+          + (errors.isEmpty() ? "none" : errors.get(errors.size() - 1))
+          + "\nfamilies: " + last.get().names(), () -> {
+            PrometheusText scrape = PrometheusText.parse(metrics.scrape());
+            last.set(scrape);
+            try {
+              return condition.holds(scrape) ? scrape : null;
+            } catch (AssertionError e) {
+              errors.add(e.getMessage());   // a sample that is not there yet
+              return null;
+            }
+          });
+    } catch (AssertionError timedOut) {
+      Files.writeString(Path.of("target", "kafka-streams-scrape.txt"), metrics.scrape());
+      throw timedOut;
     }
   }
 

@@ -9,6 +9,7 @@ import io.mfstream.stream.status.PipelineMetrics.RequestKind;
 import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.stream.validate.Reason;
 import io.mfstream.stream.validate.RejectionCounts;
+import io.mfstream.testing.UnitTest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+@UnitTest
 @Timeout(60)
 class MicrometerMetricsTest {
 

@@ -2,6 +2,7 @@ package io.mfstream.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mfstream.testing.UnitTest;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -11,6 +12,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code rnd.nextDouble() < p} drops, draw for draw, so masks (and so training) stay what they
  * were for every rate, not only for rates with a short binary expansion.
  */
+@UnitTest
 class DropoutMaskTest {
 
   @ParameterizedTest

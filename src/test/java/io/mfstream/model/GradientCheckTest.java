@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mfstream.model.kernel.Nd4jKernels;
+import io.mfstream.testing.UnitTest;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -15,6 +16,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * analytic gradients the backward pass leaves in every parameter, for every network. The batch
  * repeats ids so the segment sums of duplicate rows are checked too.
  */
+@UnitTest
 class GradientCheckTest {
   private static final double EPS = 1e-6;
 

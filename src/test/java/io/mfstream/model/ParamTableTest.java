@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mfstream.model.kernel.HostKernels;
+import io.mfstream.testing.UnitTest;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,6 +15,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /** Growth and state allocation keep every row's values and state, in both layouts. */
+@UnitTest
 class ParamTableTest {
 
   @ParameterizedTest

@@ -25,6 +25,7 @@ import io.mfstream.stream.train.TrainProcessor;
 import io.mfstream.stream.validate.Reason;
 import io.mfstream.stream.validate.RejectionCounts;
 import io.mfstream.stream.validate.ValidatorConfig;
+import io.mfstream.testing.TopologyTest;
 import io.mfstream.train.OnlineLearner;
 import io.mfstream.train.OptimizerConfig;
 import io.mfstream.train.TestRatings;
@@ -55,6 +56,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * reports, the trainer store's changelog feeding the serving replica, predictions for known and unknown ids,
  * recommendations that skip rated items.
  */
+@TopologyTest
 class PipelineTopologyTest {
   /** What producers write to {@code ratings}: RatingEvent JSON. */
   private static final org.apache.kafka.common.serialization.Serializer<RatingEvent> RATING_JSON =

@@ -8,12 +8,14 @@ import io.mfstream.model.DenseParam;
 import io.mfstream.model.ModelConfig;
 import io.mfstream.model.ModelType;
 import io.mfstream.model.ParamTable;
+import io.mfstream.testing.UnitTest;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+@UnitTest
 class DeterminismTest {
 
   @ParameterizedTest

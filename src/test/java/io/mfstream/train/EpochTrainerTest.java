@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mfstream.data.Rating;
 import io.mfstream.model.ModelConfig;
 import io.mfstream.model.ModelType;
+import io.mfstream.testing.UnitTest;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class EpochTrainerTest {
   private static final ModelConfig CFG = ModelConfig.defaults(ModelType.BIASED_MF).withFactors(4)
       .withInitScale(0.1);

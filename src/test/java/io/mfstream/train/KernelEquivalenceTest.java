@@ -10,6 +10,7 @@ import io.mfstream.model.ModelType;
 import io.mfstream.model.ParamTable;
 import io.mfstream.model.kernel.HostKernels;
 import io.mfstream.model.kernel.Nd4jKernels;
+import io.mfstream.testing.UnitTest;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +23,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * every network, optimiser and embedding update mode: the device path is correct by construction
  * because it is tested here against the path the CPU uses.
  */
+@UnitTest
 class KernelEquivalenceTest {
 
   static Stream<Arguments> cases() {

@@ -14,6 +14,7 @@ import io.mfstream.model.ModelType;
 import io.mfstream.model.ParamTable;
 import io.mfstream.model.kernel.Kernels;
 import io.mfstream.model.kernel.Nd4jKernels;
+import io.mfstream.testing.UnitTest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -46,6 +47,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * same further batches (which also bring new ids). Damaged or foreign input must be rejected with a
  * message that says what is wrong.
  */
+@UnitTest
 class ModelSnapshotTest {
   private static final int BATCH = 8;
   /** Longer than the 64 KB DataOutputStream.writeUTF limit. */

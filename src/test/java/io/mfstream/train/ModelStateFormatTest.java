@@ -11,6 +11,7 @@ import io.mfstream.model.MfNetwork;
 import io.mfstream.model.ModelConfig;
 import io.mfstream.model.ModelType;
 import io.mfstream.model.ParamTable;
+import io.mfstream.testing.UnitTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -23,6 +24,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** The records of a model's state: golden files pin format 3, and readers refuse what is wrong. */
+@UnitTest
 class ModelStateFormatTest {
 
   /** A biased MF network (k = 2, SGD momentum: one state slot) knowing user u1 and item i1. */

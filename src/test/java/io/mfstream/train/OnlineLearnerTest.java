@@ -10,6 +10,7 @@ import io.mfstream.data.Rating;
 import io.mfstream.model.ModelConfig;
 import io.mfstream.model.ModelType;
 import io.mfstream.model.ParamTable;
+import io.mfstream.testing.UnitTest;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+@UnitTest
 class OnlineLearnerTest {
   private static ModelConfig config(ModelType type) {
     return ModelConfig.defaults(type).withFactors(6).withHidden(5).withInitScale(0.1);

@@ -10,6 +10,7 @@ import io.mfstream.model.ParamTable;
 import io.mfstream.model.kernel.HostKernels;
 import io.mfstream.model.kernel.Kernels;
 import io.mfstream.model.kernel.Nd4jKernels;
+import io.mfstream.testing.UnitTest;
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -19,6 +20,7 @@ import org.nd4j.linalg.api.buffer.DataType;
  * Two SGD steps of plain MF (k=2) computed by hand in double precision, in both embedding modes:
  * lazy touches only the batch's rows; dense also decays every other row and carries its momentum.
  */
+@UnitTest
 class OptimizerTest {
   private static final double LR = 0.05;
   private static final double MU = 0.9;

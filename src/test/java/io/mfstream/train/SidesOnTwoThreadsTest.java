@@ -11,6 +11,7 @@ import io.mfstream.model.ModelType;
 import io.mfstream.model.ParamTable;
 import io.mfstream.model.kernel.HostKernels;
 import io.mfstream.model.kernel.Kernels;
+import io.mfstream.testing.UnitTest;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -27,6 +29,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * On the CPU backend a network runs its user and item sides on two threads: the results must be
  * bit for bit those of running them on one, for every network and optimiser.
  */
+@UnitTest
+@Timeout(120)
 class SidesOnTwoThreadsTest {
   private static final int BATCH = 256;
 

@@ -6,6 +6,7 @@ import io.mfstream.data.SyntheticRatings;
 import io.mfstream.data.TrainTestSplit;
 import io.mfstream.model.ModelConfig;
 import io.mfstream.model.ModelType;
+import io.mfstream.testing.UnitTest;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * On ratings from a planted rank-3 model with Gaussian noise of sigma 0.5 (unclipped, so the best
  * possible test RMSE is sigma), every network learns to within 10% of the noise floor.
  */
+@UnitTest
 class SyntheticConvergenceTest {
   private static final double SIGMA = 0.5;
   private static TrainTestSplit data;

@@ -9,10 +9,12 @@ import io.mfstream.model.ModelConfig;
 import io.mfstream.model.ModelType;
 import io.mfstream.model.ParamTable;
 import io.mfstream.model.kernel.HostKernels;
+import io.mfstream.testing.UnitTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What a trainer carries over to another optimiser (a warm start under other settings). */
+@UnitTest
 class TrainerTest {
   @Test
   void aFreshOptimizerShouldKeepTheModelAndStartItsOwnStateAtZero() {

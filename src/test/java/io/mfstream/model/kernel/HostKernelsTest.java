@@ -3,8 +3,10 @@ package io.mfstream.model.kernel;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.mfstream.testing.UnitTest;
 import org.junit.jupiter.api.Test;
 
+@UnitTest
 class HostKernelsTest {
 
   @Test

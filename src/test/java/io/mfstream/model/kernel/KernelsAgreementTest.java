@@ -3,6 +3,7 @@ package io.mfstream.model.kernel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.mfstream.testing.UnitTest;
 import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -16,6 +17,7 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * Every kernel, host loops against ND4J ops, on one row, some rows and all rows of a batch
  * capacity: the leading-rows views the ND4J path uses are where it can go wrong.
  */
+@UnitTest
 class KernelsAgreementTest {
   private static final int CAP = 6;
   private static final int W = 5;

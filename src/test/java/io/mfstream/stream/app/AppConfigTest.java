@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mfstream.model.ModelType;
 import io.mfstream.stream.PipelineSettings;
 import io.mfstream.stream.train.ModelSpec;
+import io.mfstream.testing.UnitTest;
 import io.mfstream.train.OptimizerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+@UnitTest
 class AppConfigTest {
   @TempDir Path dir;
 

@@ -11,6 +11,8 @@ import io.mfstream.stream.messages.RmseReport;
 import io.mfstream.stream.replay.Replayer;
 import io.mfstream.stream.serde.Topics;
 import io.mfstream.stream.train.ModelSpec;
+import io.mfstream.testing.Await;
+import io.mfstream.testing.BrokerTest;
 import io.mfstream.train.OnlineLearner;
 import io.mfstream.train.Trainer;
 import java.io.IOException;
@@ -29,6 +31,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,6 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
  * once: the RMSE reports of the two processes together are one per 100 ratings, none twice, and
  * each model ends byte-identical to an uninterrupted offline run over the same ratings.
  */
+@BrokerTest
+@Timeout(600)
 class CrashRecoveryTest {
   private static final Duration WAIT = Duration.ofMinutes(3);
 
@@ -132,18 +137,16 @@ class CrashRecoveryTest {
         .redirectOutput(dir.resolve(name + ".log").toFile()).start();
   }
 
-  private static void awaitLog(Path log, String line, Process process) throws Exception {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (System.nanoTime() < deadline) {
+  private static void awaitLog(Path log, String line, Process process) throws IOException {
+    Await.until(WAIT, () -> "'" + line + "' in " + log.getFileName() + ":\n" + tail(log), () -> {
       if (Files.exists(log) && Files.readString(log).contains(line)) {
-        return;
+        return true;
       }
       if (!process.isAlive()) {
         throw new AssertionError("the process ended:\n" + tail(log));
       }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("no '" + line + "' within " + WAIT + ":\n" + tail(log));
+      return false;
+    });
   }
 
   private static KafkaConsumer<String, RmseReport> rmseConsumer(EmbeddedKafka kafka) {
@@ -158,35 +161,38 @@ class CrashRecoveryTest {
     return c;
   }
 
-  private void awaitReports(EmbeddedKafka kafka, Predicate<RmseReport> condition, String what)
-      throws IOException {
+  private void awaitReports(EmbeddedKafka kafka, Predicate<RmseReport> condition, String what) {
     awaitReports(kafka, condition, what, 1);
   }
 
   /** Waits until {@code times} reports (e.g. one per model) satisfy the condition. */
   private void awaitReports(EmbeddedKafka kafka, Predicate<RmseReport> condition, String what,
-      int times) throws IOException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    int seen = 0;
+      int times) {
+    int[] seen = {0};
     try (KafkaConsumer<String, RmseReport> c = rmseConsumer(kafka)) {
-      while (System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, RmseReport> r : c.poll(Duration.ofMillis(200))) {
-          if (condition.test(r.value()) && ++seen >= times) {
-            return;
-          }
-        }
-      }
+      Await.until(WAIT, () -> what + "\nfirst process:\n" + tail(dir.resolve("first.log"))
+          + "\nsecond process:\n" + tail(dir.resolve("second.log")), () -> {
+            for (ConsumerRecord<String, RmseReport> r : c.poll(Duration.ofMillis(200))) {
+              if (condition.test(r.value()) && ++seen[0] >= times) {
+                return true;
+              }
+            }
+            return false;
+          });
     }
-    throw new AssertionError("not seen within " + WAIT + ": " + what + "\nfirst process:\n"
-        + tail(dir.resolve("first.log")) + "\nsecond process:\n" + tail(dir.resolve("second.log")));
   }
 
-  private static String tail(Path log) throws IOException {
+  /** The log's last 30 lines, for a failure's message. */
+  private static String tail(Path log) {
     if (!Files.exists(log)) {
       return "(not started)";
     }
-    List<String> lines = Files.readAllLines(log);
-    return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    } catch (IOException e) {
+      return "(unreadable: " + e + ")";
+    }
   }
 
   private static List<RmseReport> readReports(EmbeddedKafka kafka, Duration quiet) {

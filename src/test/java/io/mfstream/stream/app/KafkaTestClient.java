@@ -4,6 +4,7 @@ import io.mfstream.stream.messages.Prediction;
 import io.mfstream.stream.messages.PredictionRequest;
 import io.mfstream.stream.serde.Topic;
 import io.mfstream.stream.serde.Topics;
+import io.mfstream.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,15 +49,15 @@ final class KafkaTestClient implements AutoCloseable {
    */
   List<Prediction> askUntil(PredictionRequest request, int expected, Predicate<Prediction> accept,
       Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<String, Prediction> c = consumer(Topics.PREDICTIONS)) {
-      int attempt = 0;
-      List<Prediction> last = List.of();
-      while (System.nanoTime() < deadline) {
-        String id = request.requestId() + "-" + attempt++;
+      int[] attempt = {0};
+      List<List<Prediction>> last = new ArrayList<>(List.of(List.of()));
+      return Await.result(timeout, () -> "acceptable answers; last: " + last.get(0), () -> {
+        String id = request.requestId() + "-" + attempt[0]++;
         producer.send(new ProducerRecord<>(Topics.PREDICTION_REQUESTS.name(), id,
             new PredictionRequest(id, request.user(), request.item()))).get();
         List<Prediction> answers = new ArrayList<>();
+        // the answers to this id, for at most 2 s; then the request goes again
         long until = System.nanoTime() + 2_000_000_000L;
         while (System.nanoTime() < until && answers.size() < expected) {
           for (ConsumerRecord<String, Prediction> r : c.poll(Duration.ofMillis(100))) {
@@ -65,37 +66,31 @@ final class KafkaTestClient implements AutoCloseable {
             }
           }
         }
-        last = answers;
-        if (answers.size() == expected && answers.stream().allMatch(accept)) {
-          return answers;
-        }
-      }
-      throw new AssertionError("no acceptable answers within " + timeout + "; last: " + last);
+        last.set(0, answers);
+        return answers.size() == expected && answers.stream().allMatch(accept) ? answers : null;
+      });
     }
   }
 
   /** Reads a topic from the beginning until {@code atLeast} records arrived. */
   <V> List<V> readAll(Topic<String, V> topic, int atLeast, Duration timeout) {
-    long deadline = System.nanoTime() + timeout.toNanos();
     List<V> out = new ArrayList<>();
     try (KafkaConsumer<String, V> c = consumer(topic)) {
-      while (System.nanoTime() < deadline) {
-        for (ConsumerRecord<String, V> r : c.poll(Duration.ofMillis(200))) {
-          out.add(r.value());
-        }
-        if (out.size() >= atLeast) {
-          // drain what else is there (duplicates would show up here)
-          for (int i = 0; i < 5; i++) {
+      Await.until(timeout, () -> atLeast + " records on " + topic.name() + "; only " + out.size(),
+          () -> {
             for (ConsumerRecord<String, V> r : c.poll(Duration.ofMillis(200))) {
               out.add(r.value());
             }
-          }
-          return out;
+            return out.size() >= atLeast;
+          });
+      // drain what else is there (duplicates would show up here)
+      for (int i = 0; i < 5; i++) {
+        for (ConsumerRecord<String, V> r : c.poll(Duration.ofMillis(200))) {
+          out.add(r.value());
         }
       }
+      return out;
     }
-    throw new AssertionError(topic.name() + ": only " + out.size() + " records within "
-        + timeout);
   }
 
   @Override

@@ -11,6 +11,7 @@ import io.mfstream.data.SyntheticRatings;
 import io.mfstream.model.ModelType;
 import io.mfstream.model.kernel.Kernels;
 import io.mfstream.stream.train.ModelSpec;
+import io.mfstream.testing.UnitTest;
 import io.mfstream.train.OnlineLearner;
 import io.mfstream.train.Trainer;
 import java.nio.file.Files;
@@ -30,6 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * the streaming trainer computes (MovieLensStreamingTest, PipelineScenario). Without the data,
  * synthetic ratings of the same shape (943 users, 1,682 items, 100,000 ratings).
  */
+@UnitTest
 class LongStreamDefaultsTest {
   private static final Path DATA =
       Path.of(System.getProperty("mfstream.shared.data", "../shared/data"), "ml-100k", "u.data");

@@ -10,6 +10,8 @@ import io.mfstream.stream.messages.Prediction;
 import io.mfstream.stream.messages.PredictionRequest;
 import io.mfstream.stream.replay.Replayer;
 import io.mfstream.stream.status.ModelStatus;
+import io.mfstream.testing.Await;
+import io.mfstream.testing.BrokerTest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * its last good parameters, flagged degraded, across a restart; the other model, validation and
  * serving go on; and the operator's reset token restarts it alone.
  */
+@BrokerTest
 @Timeout(300)
 class ModelIsolationTest {
   private static final Duration WAIT = Duration.ofSeconds(120);
@@ -103,14 +106,8 @@ class ModelIsolationTest {
     }
   }
 
-  private static void awaitTrained(Pipeline p, String model, long n) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (p.board().get(model) == null || p.board().get(model).trained() < n) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(model + " did not learn " + n + " ratings: "
-            + p.board().get(model));
-      }
-      Thread.sleep(20);
-    }
+  private static void awaitTrained(Pipeline p, String model, long n) {
+    Await.until(WAIT, () -> model + " to learn " + n + " ratings: " + p.board().get(model),
+        () -> p.board().get(model) != null && p.board().get(model).trained() >= n);
   }
 }

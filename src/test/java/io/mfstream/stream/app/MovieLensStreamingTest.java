@@ -13,6 +13,7 @@ import io.mfstream.stream.embedded.EmbeddedKafka;
 import io.mfstream.stream.replay.Replayer;
 import io.mfstream.stream.status.ModelStatus;
 import io.mfstream.stream.train.ModelSpec;
+import io.mfstream.testing.BrokerTest;
 import io.mfstream.train.Prequential;
 import io.mfstream.train.Trainer;
 import java.nio.file.Files;
@@ -24,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * offline prequential pass over the same order and settings (to float rounding), and its
  * parameters are bit-identical. Skipped when the data is absent. docs/STREAMING.md reports the figures.
  */
+@BrokerTest
+@Timeout(600)
 class MovieLensStreamingTest {
   private static final Path DATA =
       Path.of(System.getProperty("mfstream.shared.data", "../shared/data"), "ml-100k", "u.data");

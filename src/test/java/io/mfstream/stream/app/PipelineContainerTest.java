@@ -2,9 +2,11 @@ package io.mfstream.stream.app;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.mfstream.testing.ContainerTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.DockerClientFactory;
 import org.testcontainers.kafka.KafkaContainer;
@@ -25,6 +27,8 @@ import org.testcontainers.utility.DockerImageName;
  * reported as skipped too, but its message does not say what was looked for, and it cannot be
  * made to fail where Docker is required.)
  */
+@ContainerTest
+@Timeout(600)
 class PipelineContainerTest {
   /** The image and version of docker-compose.yml, and the Kafka version mfstream is built on. */
   static final DockerImageName IMAGE = DockerImageName.parse("apache/kafka:4.1.1");

@@ -1,16 +1,20 @@
 package io.mfstream.stream.app;
 
 import io.mfstream.stream.embedded.EmbeddedKafka;
+import io.mfstream.testing.BrokerTest;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@link PipelineScenario} on Kafka's own server started in-process ({@link EmbeddedKafka}): no
  * Docker needed, so it runs everywhere.
  */
+@BrokerTest
+@Timeout(600)
 class PipelineIntegrationTest {
   private static EmbeddedKafka kafka;
 

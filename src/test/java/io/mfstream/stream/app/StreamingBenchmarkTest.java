@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mfstream.data.Rating;
+import io.mfstream.testing.BrokerTest;
 import io.mfstream.train.TestRatings;
 import io.mfstream.stream.embedded.EmbeddedKafka;
 import java.io.PrintWriter;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** bench-stream's pieces on a real in-process broker: the tally of writes, and a whole round. */
+@BrokerTest
 @Timeout(300)
 class StreamingBenchmarkTest {
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mfstream.stream.topics.TopicCreator;
 import io.mfstream.stream.topics.TopicDefinition;
+import io.mfstream.testing.BrokerTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Starting, stopping and restarting the broker on a log directory the caller owns. */
+@BrokerTest
 @Timeout(120)
 class EmbeddedKafkaLifecycleTest {
 

@@ -3,11 +3,15 @@ package io.mfstream.stream.embedded;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import io.mfstream.testing.BrokerTest;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The preferred client port: taken when free, a free port instead when it is not. */
+@BrokerTest
+@Timeout(120)
 class EmbeddedKafkaPortTest {
   @Test
   void shouldListenOnThePreferredPortWhenItIsFreeAndElsewhereWhenNot() throws Exception {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mfstream.stream.topics.TopicCreator;
 import io.mfstream.stream.topics.TopicDefinition;
 import io.mfstream.stream.topics.TopicDefinitions;
+import io.mfstream.testing.Await;
+import io.mfstream.testing.BrokerTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,6 +53,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@link #startBrokerAndCreateTopics()}; tests that write use their own consumer group, and the
  * transaction and Streams tests their own topics. Every wait is on a condition with a deadline.
  */
+@BrokerTest
 @Timeout(120)
 class EmbeddedKafkaTest {
 
@@ -235,15 +238,15 @@ class EmbeddedKafkaTest {
       KafkaConsumer<String, String> consumer,
       Predicate<List<String>> done) {
     List<String> values = new ArrayList<>();
-    long deadline = System.nanoTime() + TIMEOUT.toNanos();
-    while (!done.test(values)) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within " + TIMEOUT + "; saw " + values);
+    Await.until(TIMEOUT, () -> "the condition on the values; saw " + values, () -> {
+      if (done.test(values)) {
+        return true;
       }
       for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
         values.add(record.value());
       }
-    }
+      return done.test(values);
+    });
     return values;
   }
 

@@ -12,6 +12,8 @@ import io.mfstream.stream.serde.JsonSerde;
 import io.mfstream.stream.topics.TopicCreator;
 import io.mfstream.stream.topics.TopicDefinition;
 import io.mfstream.stream.topics.TopicDefinitions;
+import io.mfstream.testing.Await;
+import io.mfstream.testing.BrokerTest;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -44,6 +46,7 @@ import org.junit.jupiter.api.Timeout;
  * to a topic of its own, shaped like {@code ratings} (same partitions and configs). Every wait is
  * on a condition with a deadline.
  */
+@BrokerTest
 @Timeout(120)
 class ReplayerTest {
 
@@ -200,14 +203,13 @@ class ReplayerTest {
     List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = consumer()) {
       consumer.subscribe(List.of(topic));
-      long deadline = System.nanoTime() + TIMEOUT.toNanos();
-      while (records.size() < n) {
-        if (System.nanoTime() > deadline) {
-          throw new AssertionError(n + " records not consumed within " + TIMEOUT + "; got "
-              + records.size());
+      Await.until(TIMEOUT, () -> n + " records; got " + records.size(), () -> {
+        if (records.size() >= n) {
+          return true;
         }
         consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
+        return records.size() >= n;
+      });
     }
     return records;
   }

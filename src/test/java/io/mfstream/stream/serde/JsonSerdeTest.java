@@ -17,12 +17,14 @@ import io.mfstream.stream.messages.Recommendation;
 import io.mfstream.stream.messages.RecommendationRequest;
 import io.mfstream.stream.messages.RmseReport;
 import io.mfstream.stream.messages.ScoredItem;
+import io.mfstream.testing.UnitTest;
 import java.util.List;
 import org.apache.kafka.common.errors.SerializationException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+@UnitTest
 class JsonSerdeTest {
 
   private static final JsonSerde<RatingEvent> RATINGS = JsonSerde.of(RatingEvent.class);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mfstream.testing.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -14,6 +15,7 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /** The JSON Schemas in topics/schemas describe exactly the fields the records write. */
+@UnitTest
 class MessageSchemasTest {
 
   private static final Path SCHEMAS = Path.of("topics", "schemas");

@@ -13,6 +13,7 @@ import io.mfstream.stream.messages.RecommendationRequest;
 import io.mfstream.stream.messages.ScoredItem;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.PipelineMetrics.RequestKind;
+import io.mfstream.testing.UnitTest;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The serving processors on their own: what they forward for a request, from replicas fed with
  * known rows (the numbers of {@code PredictionApiTest}).
  */
+@UnitTest
 class AnswerProcessorsTest {
   @TempDir File dir;
 

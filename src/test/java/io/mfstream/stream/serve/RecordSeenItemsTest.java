@@ -6,6 +6,7 @@ import io.mfstream.data.Rating;
 import io.mfstream.stream.StreamTestSupport;
 import io.mfstream.stream.messages.RatingEvent;
 import io.mfstream.stream.serde.SeenItemsCodec;
+import io.mfstream.testing.UnitTest;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The seen items recorded by the validation task: chunks per user, read back by a replica. */
+@UnitTest
 class RecordSeenItemsTest {
   @TempDir File dir;
 

@@ -15,6 +15,7 @@ import io.mfstream.stream.StreamTestSupport;
 import io.mfstream.stream.train.ModelFailure;
 import io.mfstream.stream.train.ModelSpec;
 import io.mfstream.stream.train.ModelStore;
+import io.mfstream.testing.UnitTest;
 import io.mfstream.train.OptimizerConfig;
 import io.mfstream.train.TestRatings;
 import io.mfstream.train.Trainer;
@@ -33,6 +34,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * (the store is cached), which is what feeding the difference between two snapshots of the store
  * does here.
  */
+@UnitTest
 class ReplicaConvergenceTest {
   private static final int BATCH = 8;
 

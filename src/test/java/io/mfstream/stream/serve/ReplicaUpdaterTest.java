@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mfstream.model.ModelType;
 import io.mfstream.stream.serde.SeenItemsCodec;
+import io.mfstream.testing.UnitTest;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The global processors that keep an instance's replicas equal to the trainers' changelogs:
  * where each record goes, tombstones, and what they do with records they cannot read.
  */
+@UnitTest
 class ReplicaUpdaterTest {
   private static final String MODEL_STATE = "serve-test-model-state-changelog";
   private static final String SEEN_ITEMS = "serve-test-seen-items-changelog";

@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.mfstream.model.ModelType;
 import io.mfstream.stream.messages.ScoredItem;
 import io.mfstream.stream.serde.SeenItemsCodec;
+import io.mfstream.testing.UnitTest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -25,8 +26,11 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** The in-memory replicas, fed record by record as the global processors feed them. */
+@UnitTest
+@Timeout(60)
 class ReplicasTest {
   private static final int K = 3;
 

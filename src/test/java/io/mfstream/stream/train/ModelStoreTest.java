@@ -12,6 +12,7 @@ import io.mfstream.model.ModelConfig;
 import io.mfstream.model.ModelType;
 import io.mfstream.model.kernel.Kernels;
 import io.mfstream.stream.StreamTestSupport;
+import io.mfstream.testing.UnitTest;
 import io.mfstream.train.ModelSnapshot;
 import io.mfstream.train.OnlineLearner;
 import io.mfstream.train.OptimizerConfig;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+@UnitTest
 class ModelStoreTest {
   private static final int BATCH = 8;
   private static final int WINDOW = 50;

@@ -12,6 +12,7 @@ import io.mfstream.stream.messages.RatingEvent;
 import io.mfstream.stream.messages.RmseReport;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.StatusBoard;
+import io.mfstream.testing.UnitTest;
 import io.mfstream.train.ModelStateFormat;
 import io.mfstream.train.OptimizerConfig;
 import io.mfstream.train.TestRatings;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The trainer processor on its own: what it writes and forwards for each rating, and a failing model. */
+@UnitTest
 class TrainProcessorTest {
   private static final int BATCH = 4;
   private static final long CHECKPOINT_MS = 70;

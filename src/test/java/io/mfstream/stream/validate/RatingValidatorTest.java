@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mfstream.data.Rating;
+import io.mfstream.testing.UnitTest;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -15,6 +16,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+@UnitTest
 class RatingValidatorTest {
 
   private final RatingValidator validator = new RatingValidator(ValidatorConfig.defaults());

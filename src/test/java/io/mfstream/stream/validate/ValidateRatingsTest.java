@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.mfstream.stream.messages.RatingEvent;
 import io.mfstream.stream.serde.Topics;
+import io.mfstream.testing.TopologyTest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+@TopologyTest
 class ValidateRatingsTest {
 
   private static final String VALID_TOPIC = "ratings-valid-test";
