@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.mfstream.model.ModelConfig;
 import io.mfstream.model.ModelType;
+import io.mfstream.testing.UnitTest;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The one reading of a model's settings, shared by the properties file and the flags. */
+@UnitTest
 class ModelSettingsTest {
   private static final ModelSettings.Defaults STREAMING =
       new ModelSettings.Defaults(true, OptimizerConfig.EmbeddingUpdates.LAZY);
