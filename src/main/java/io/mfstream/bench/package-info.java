@@ -1,10 +1,13 @@
 /**
- * The benchmarks of {@code bench} and {@code bench-serve} ({@code docs/BENCHMARKS.md}).
+ * The benchmarks of {@code bench}, {@code bench-stream} and {@code bench-serve} ({@code
+ * docs/BENCHMARKS.md}).
  * {@link io.mfstream.bench.TrainingBenchmark} measures training throughput per network and batch
  * size beside {@link io.mfstream.bench.ScalarReferenceMf}, plain MF in scalar Java (the
  * yardstick), and can profile a step kernel by kernel; {@link io.mfstream.bench.ServingBenchmark}
  * measures answers per second and their latency, over the request topics or over HTTP, while the
- * models learn. Results go to the {@code PrintWriter} the command passes. {@code bench-stream}'s
- * benchmark lives in {@code io.mfstream.stream.app}.
+ * models learn; {@link io.mfstream.bench.StreamingBenchmark} measures the pipeline's throughput
+ * against {@link io.mfstream.bench.PassThroughCeiling}, what Kafka alone costs in the same shape,
+ * with {@link io.mfstream.bench.TopicTally} counting what was written to each topic. Results go to
+ * the {@code PrintWriter} the command passes.
  */
 package io.mfstream.bench;

@@ -1,7 +1,7 @@
 package io.mfstream.cli;
 
 import io.mfstream.data.Rating;
-import io.mfstream.stream.app.StreamingBenchmark;
+import io.mfstream.bench.StreamingBenchmark;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;

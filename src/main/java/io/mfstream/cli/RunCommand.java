@@ -1,9 +1,9 @@
 package io.mfstream.cli;
 
 import io.mfstream.data.Rating;
-import io.mfstream.stream.app.AppConfig;
-import io.mfstream.stream.app.Pipeline;
-import io.mfstream.stream.app.Service;
+import io.mfstream.app.AppConfig;
+import io.mfstream.app.Pipeline;
+import io.mfstream.app.Service;
 import io.mfstream.stream.replay.Replayer;
 import io.mfstream.stream.status.ModelStatus;
 import io.mfstream.stream.status.StatusBoard;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mfstream.helm.ChartFixture.Rendered;
-import io.mfstream.stream.app.AppConfig;
+import io.mfstream.app.AppConfig;
 import io.mfstream.stream.topics.TopicDefinitions;
 import io.mfstream.testing.DeploymentTest;
 import java.io.IOException;

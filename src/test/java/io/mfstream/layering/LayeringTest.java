@@ -31,7 +31,7 @@ class LayeringTest {
   /** The rules for the application under {@code root}. */
   static List<ArchRule> rules(String root) {
     String[] inner = packages(root, "model", "train", "data", "json");
-    String[] outer = packages(root, "stream", "http", "cli", "metrics", "bench");
+    String[] outer = packages(root, "stream", "http", "cli", "metrics", "bench", "app");
     return List.of(
         noClasses().that().resideInAnyPackage(inner)
             .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..")

@@ -111,7 +111,7 @@ class PipelineTopologyTest {
     PipelineSettings settings = new PipelineSettings(List.of(spec), REPORT_EVERY, 0,
         ValidatorConfig.defaults());
     // The application's own Kafka Streams settings (its deserialization exception handler).
-    Properties p = io.mfstream.stream.app.AppConfig.load(null, java.util.Map.of(),
+    Properties p = io.mfstream.app.AppConfig.load(null, java.util.Map.of(),
         java.util.Map.of("state.dir", stateDir.toString())).streamsProperties("unused:9092");
     try (TopologyTestDriver d = new TopologyTestDriver(PipelineTopology.build(
         p.getProperty(StreamsConfig.APPLICATION_ID_CONFIG), settings, new StatusBoard(),

@@ -1,4 +1,4 @@
-package io.mfstream.stream.app;
+package io.mfstream.app;
 
 import io.mfstream.stream.PipelineSettings;
 import io.mfstream.stream.PipelineTopology;
@@ -384,7 +384,8 @@ public final class Pipeline implements AutoCloseable {
     }
   }
 
-  static String rootMessage(Throwable e) {
+  /** The message of the innermost cause of {@code e}: what went wrong, without the wrappers. */
+  public static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();

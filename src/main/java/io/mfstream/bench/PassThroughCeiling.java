@@ -1,4 +1,4 @@
-package io.mfstream.stream.app;
+package io.mfstream.bench;
 
 import io.mfstream.stream.serde.Topics;
 import java.nio.ByteBuffer;

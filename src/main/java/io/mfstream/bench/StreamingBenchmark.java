@@ -1,5 +1,7 @@
-package io.mfstream.stream.app;
+package io.mfstream.bench;
 
+import io.mfstream.app.AppConfig;
+import io.mfstream.app.Pipeline;
 import io.mfstream.data.Rating;
 import io.mfstream.stream.embedded.EmbeddedKafka;
 import io.mfstream.stream.replay.Replayer;

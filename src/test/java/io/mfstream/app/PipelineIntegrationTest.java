@@ -1,4 +1,4 @@
-package io.mfstream.stream.app;
+package io.mfstream.app;
 
 import io.mfstream.stream.embedded.EmbeddedKafka;
 import io.mfstream.testing.BrokerTest;

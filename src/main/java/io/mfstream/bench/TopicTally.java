@@ -1,5 +1,6 @@
-package io.mfstream.stream.app;
+package io.mfstream.bench;
 
+import io.mfstream.app.Pipeline;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;

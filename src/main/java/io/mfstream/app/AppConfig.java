@@ -1,4 +1,4 @@
-package io.mfstream.stream.app;
+package io.mfstream.app;
 
 import io.mfstream.model.ModelConfig;
 import io.mfstream.model.ModelType;

@@ -1,4 +1,4 @@
-package io.mfstream.stream.app;
+package io.mfstream.app;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.mfstream.stream.app;
+package io.mfstream.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package io.mfstream.stream.app;
+package io.mfstream.app;
 
 import io.mfstream.http.Health;
 import io.mfstream.http.OpsServer;

@@ -1,4 +1,4 @@
-package io.mfstream.stream.app;
+package io.mfstream.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
