@@ -62,6 +62,8 @@ public final class AppConfig {
 
   private final Map<String, String> values;
   private final Map<String, String> origins;
+  /** The topology's settings, parsed and checked once, by {@link #load}. */
+  private PipelineSettings pipeline;
 
   private AppConfig(Map<String, String> values, Map<String, String> origins) {
     this.values = values;
@@ -128,7 +130,7 @@ public final class AppConfig {
       throw new IllegalArgumentException("unknown setting '" + key + "' (from " + origin(key)
           + "); see docs/CONFIGURATION.md");
     }
-    pipeline(); // checks every model and number
+    pipeline = parsePipeline(); // checks every model and number, once
     httpPort();
     embeddedPort();
     streamsProperties("check:9092");
@@ -260,8 +262,12 @@ public final class AppConfig {
     return names;
   }
 
-  /** The topology's settings. */
+  /** The topology's settings (parsed when the configuration was loaded). */
   public PipelineSettings pipeline() {
+    return pipeline;
+  }
+
+  private PipelineSettings parsePipeline() {
     int batch = intValue("batch.size", 1, 1 << 20);
     int window = intValue("rmse.window", 1, 1 << 24);
     List<ModelSpec> specs = new ArrayList<>();
