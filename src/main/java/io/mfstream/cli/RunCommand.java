@@ -1,14 +1,13 @@
 package io.mfstream.cli;
 
-import io.mfstream.data.Rating;
 import io.mfstream.app.AppConfig;
 import io.mfstream.app.Pipeline;
 import io.mfstream.app.Service;
+import io.mfstream.data.Rating;
 import io.mfstream.stream.replay.Replayer;
 import io.mfstream.stream.status.ModelStatus;
 import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.stream.status.Tally;
-import io.mfstream.stream.validate.RejectionCounts;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -80,6 +79,40 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    AppConfig config = AppConfig.load(configFile, System.getenv(), flags());
+    out.printf("mfstream: starting %s with models %s%n",
+        config.embedded() ? "on an embedded Kafka broker" : "on " + config.get("bootstrap.servers"),
+        config.modelNames());
+    out.flush();
+    StopSignal stop = new StopSignal();
+    try (Service service = Service.start(config)) {
+      stop.onCtrlC();
+      Pipeline pipeline = service.pipeline();
+      pipeline.awaitRunning(Duration.ofMinutes(5));
+      printWhereToLook(service, out);
+      Thread replay = pipeline.embedded() && !noReplay
+          ? startReplay(config, pipeline.bootstrapServers(), out, err) : null;
+      if (!reportUntilStopped(service, config, stop, out)) {
+        err.println("mfstream: the pipeline stopped: " + pipeline.failure().getMessage());
+        err.flush();
+        return 1;
+      }
+      if (replay != null) {
+        replay.interrupt();
+      }
+      exportSnapshots(pipeline, config, out);
+      printSummary(service.board(), config, out);
+      out.printf("mfstream: %s; stopping%n", stop.reason());
+      out.flush();
+      stop.noLongerOnCtrlC();
+    } finally {
+      stop.closed();
+    }
+    return 0;
+  }
+
+  /** The flags that are settings, under their keys (they win over the file and environment). */
+  private Map<String, String> flags() {
     Map<String, String> flags = new LinkedHashMap<>();
     if (bootstrapServers != null) {
       flags.put("bootstrap.servers", bootstrapServers);
@@ -96,112 +129,133 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     if (httpPort != null) {
       flags.put("http.port", Integer.toString(httpPort));
     }
-    AppConfig config = AppConfig.load(configFile, System.getenv(), flags);
-    out.printf("mfstream: starting %s with models %s%n",
-        config.embedded() ? "on an embedded Kafka broker" : "on " + config.get("bootstrap.servers"),
-        config.modelNames());
+    return flags;
+  }
+
+  private static void printWhereToLook(Service service, PrintWriter out) {
+    String kafka = service.pipeline().bootstrapServers();
+    out.printf("mfstream: running. Kafka at %s%n", kafka);
+    if (service.httpPort() > 0) {
+      out.printf("  status:  http://localhost:%d/   metrics: http://localhost:%d/metrics%n",
+          service.httpPort(), service.httpPort());
+    }
+    out.printf("  ask:     java -jar target/mfstream.jar ask --bootstrap-servers %s --user 1 "
+        + "--item 1%n", kafka);
+    out.printf("  produce: java -jar target/mfstream.jar produce --bootstrap-servers %s%n", kafka);
     out.flush();
-    CountDownLatch stop = new CountDownLatch(1);
-    CountDownLatch closed = new CountDownLatch(1);
-    AtomicReference<String> stopReason = new AtomicReference<>("stopped");
-    try (Service service = Service.start(config)) {
-      Pipeline pipeline = service.pipeline();
-      StatusBoard board = service.board();
-      RejectionCounts rejections = service.rejections();
-      Tally tally = service.tally();
-      Thread hook = new Thread(() -> {
-        stopReason.set("interrupted");
-        stop.countDown();
-        try {
-          // Ctrl-C: keep the JVM alive until the pipeline has closed cleanly.
-          closed.await(90, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }, "mfstream-shutdown");
+  }
+
+  /**
+   * Prints a status line every {@code --status-every} seconds until a stop (Ctrl-C, an interrupt,
+   * or {@code --duration}); false if the pipeline failed first.
+   */
+  private boolean reportUntilStopped(Service service, AppConfig config, StopSignal stop,
+      PrintWriter out) {
+    Pipeline pipeline = service.pipeline();
+    Tally tally = service.tally();
+    long started = System.nanoTime();
+    long deadline = duration == null ? Long.MAX_VALUE : started + (long) (duration * 1e9);
+    long lastReceived = 0;
+    long lastAt = started;
+    long every = Math.max(100, (long) (statusEvery * 1000));
+    while (!stop.await(Math.min(every, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)))) {
+      if (pipeline.failure() != null) {
+        return false;
+      }
+      long now = System.nanoTime();
+      long received = tally.received();
+      double perSecond = (received - lastReceived) / Math.max(1e-9, (now - lastAt) / 1e9);
+      lastReceived = received;
+      lastAt = now;
+      out.println(statusLine((now - started) / 1e9, received, perSecond, service.board(),
+          config.modelNames(), pipeline.maxLag(), service.rejections().total(),
+          tally.answered()));
+      out.flush();
+      if (now >= deadline) {
+        stop.stop("duration reached");
+      }
+    }
+    return true;
+  }
+
+  private void exportSnapshots(Pipeline pipeline, AppConfig config, PrintWriter out)
+      throws Exception {
+    if (exportDir == null) {
+      return;
+    }
+    Files.createDirectories(exportDir);
+    for (String model : config.modelNames()) {
+      Path file = pipeline.exportSnapshot(model, exportDir.resolve(model + ".mfsnap"),
+          Duration.ofSeconds(30));
+      out.printf("mfstream: exported %s to %s%n", model, file);
+    }
+  }
+
+  private static void printSummary(StatusBoard board, AppConfig config, PrintWriter out) {
+    for (String model : config.modelNames()) {
+      ModelStatus s = board.get(model);
+      if (s != null && s.scored() > 0) {
+        out.printf("mfstream: %s: %,d ratings scored, prequential RMSE %.4f (rolling %.4f over "
+            + "the last %,d), version %,d, %,d ratings learned%n", model, s.scored(),
+            s.overallRmse(), s.rollingRmse(), Math.min(s.scored(), s.window()), s.version(),
+            s.trained());
+      }
+    }
+  }
+
+  /**
+   * Why and when {@code run} stops: Ctrl-C (a shutdown hook, which then keeps the JVM alive until
+   * the pipeline has closed cleanly), an interrupt of the running thread, or {@code --duration}.
+   */
+  private static final class StopSignal {
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private final AtomicReference<String> reason = new AtomicReference<>("stopped");
+    private final Thread hook = new Thread(this::onShutdown, "mfstream-shutdown");
+
+    private void onShutdown() {
+      stop("interrupted");
+      try {
+        closed.await(90, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    void onCtrlC() {
       Runtime.getRuntime().addShutdownHook(hook);
-      pipeline.awaitRunning(Duration.ofMinutes(5));
-      out.printf("mfstream: running. Kafka at %s%n", pipeline.bootstrapServers());
-      if (service.httpPort() > 0) {
-        out.printf("  status:  http://localhost:%d/   metrics: http://localhost:%d/metrics%n",
-            service.httpPort(), service.httpPort());
-      }
-      out.printf("  ask:     java -jar target/mfstream.jar ask --bootstrap-servers %s --user 1 "
-          + "--item 1%n", pipeline.bootstrapServers());
-      out.printf("  produce: java -jar target/mfstream.jar produce --bootstrap-servers %s%n",
-          pipeline.bootstrapServers());
-      out.flush();
-      Thread replay = null;
-      if (pipeline.embedded() && !noReplay) {
-        replay = startReplay(config, pipeline.bootstrapServers(), out, err);
-      }
-      long started = System.nanoTime();
-      long deadline = duration == null ? Long.MAX_VALUE
-          : started + (long) (duration * 1e9);
-      long lastReceived = 0;
-      long lastAt = started;
-      long every = Math.max(100, (long) (statusEvery * 1000));
-      while (!awaitStop(stop, Math.min(every, Math.max(1,
-          (deadline - System.nanoTime()) / 1_000_000)), stopReason)) {
-        if (pipeline.failure() != null) {
-          err.println("mfstream: the pipeline stopped: " + pipeline.failure().getMessage());
-          err.flush();
-          return 1;
-        }
-        long now = System.nanoTime();
-        long received = tally.received();
-        double perSecond = (received - lastReceived) / Math.max(1e-9, (now - lastAt) / 1e9);
-        lastReceived = received;
-        lastAt = now;
-        out.println(statusLine((now - started) / 1e9, received, perSecond, board,
-            config.modelNames(), pipeline.maxLag(), rejections.total(), tally.answered()));
-        out.flush();
-        if (now >= deadline) {
-          stopReason.set("duration reached");
-          break;
-        }
-      }
-      if (replay != null) {
-        replay.interrupt();
-      }
-      if (exportDir != null) {
-        Files.createDirectories(exportDir);
-        for (String model : config.modelNames()) {
-          Path file = pipeline.exportSnapshot(model, exportDir.resolve(model + ".mfsnap"),
-              Duration.ofSeconds(30));
-          out.printf("mfstream: exported %s to %s%n", model, file);
-        }
-      }
-      for (String model : config.modelNames()) {
-        ModelStatus s = board.get(model);
-        if (s != null && s.scored() > 0) {
-          out.printf("mfstream: %s: %,d ratings scored, prequential RMSE %.4f (rolling %.4f over "
-              + "the last %,d), version %,d, %,d ratings learned%n", model, s.scored(),
-              s.overallRmse(), s.rollingRmse(), Math.min(s.scored(), s.window()), s.version(),
-              s.trained());
-        }
-      }
-      out.printf("mfstream: %s; stopping%n", stopReason.get());
-      out.flush();
+    }
+
+    void noLongerOnCtrlC() {
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
       } catch (IllegalStateException shuttingDown) {
         // the JVM is already shutting down (Ctrl-C): the hook has run
       }
-    } finally {
-      closed.countDown();
     }
-    return 0;
-  }
 
-  /** Waits for a stop; an interrupt of this thread is a stop too. */
-  private static boolean awaitStop(CountDownLatch stop, long millis,
-      AtomicReference<String> reason) {
-    try {
-      return stop.await(millis, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      reason.set("interrupted");
-      return true;
+    void stop(String why) {
+      reason.set(why);
+      stop.countDown();
+    }
+
+    /** Waits up to {@code millis} for a stop; true once stopped. An interrupt is a stop too. */
+    boolean await(long millis) {
+      try {
+        return stop.await(millis, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        reason.set("interrupted");
+        return true;
+      }
+    }
+
+    String reason() {
+      return reason.get();
+    }
+
+    /** The pipeline has closed: Ctrl-C may let the JVM go. */
+    void closed() {
+      closed.countDown();
     }
   }
 
