@@ -3,6 +3,7 @@ package io.mfstream.app;
 import io.mfstream.stream.PipelineSettings;
 import io.mfstream.stream.PipelineTopology;
 import io.mfstream.stream.embedded.EmbeddedKafka;
+import io.mfstream.stream.serde.Topic;
 import io.mfstream.stream.serde.Topics;
 import io.mfstream.stream.status.ModelStatus;
 import io.mfstream.stream.serve.Replicas;
@@ -176,14 +177,11 @@ public final class Pipeline implements AutoCloseable {
           LOG.info("created topics {}", r.created());
         }
       }
-      Set<String> needed = Set.of(Topics.RATINGS.name(), Topics.RATINGS_VALID.name(),
-          Topics.RATINGS_DLQ.name(), Topics.RMSE.name(),
-          Topics.PREDICTION_REQUESTS.name(), Topics.PREDICTIONS.name(),
-          Topics.RECOMMENDATION_REQUESTS.name(), Topics.RECOMMENDATIONS.name());
       // TopicCreator returns once the topics it created are listed, so one look suffices.
       Set<String> present = a.listTopics().names().get(ADMIN_TIMEOUT.toMillis(),
           TimeUnit.MILLISECONDS);
-      List<String> missing = needed.stream().filter(t -> !present.contains(t)).sorted().toList();
+      List<String> missing = Topics.ALL.stream().map(Topic::name)
+          .filter(t -> !present.contains(t)).sorted().toList();
       if (!missing.isEmpty()) {
         throw new IllegalStateException("topics missing on " + bootstrap + ": " + missing
             + "; create them from " + config.topicsDir() + " (or set topics.create=true)");

@@ -6,6 +6,7 @@ import io.mfstream.stream.messages.RatingEvent;
 import io.mfstream.stream.messages.Recommendation;
 import io.mfstream.stream.messages.RecommendationRequest;
 import io.mfstream.stream.messages.RmseReport;
+import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
@@ -64,4 +65,8 @@ public final class Topics {
   /** Rolling prequential RMSE reports, keyed by model name. */
   public static final Topic<String, RmseReport> RMSE =
       new Topic<>("rmse", Serdes.String(), JsonSerde.of(RmseReport.class));
+
+  /** Every topic above: the ones a running pipeline needs to find on the cluster. */
+  public static final List<Topic<?, ?>> ALL = List.of(RATINGS, RATINGS_DLQ, RATINGS_VALID,
+      PREDICTION_REQUESTS, PREDICTIONS, RECOMMENDATION_REQUESTS, RECOMMENDATIONS, RMSE);
 }
