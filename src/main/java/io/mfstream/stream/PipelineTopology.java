@@ -20,8 +20,6 @@ import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serdes;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.Stores;
@@ -121,7 +119,7 @@ public final class PipelineTopology {
         Stores.persistentKeyValueStore(SeenItemsStore.STORE), Serdes.Bytes(),
         Serdes.ByteArray()).withCachingEnabled(), ValidateRatings.SEEN_CHILD);
 
-    t.addSource(TRAIN_SOURCE, new ByteArrayDeserializer(),
+    t.addSource(TRAIN_SOURCE, Topics.RATINGS_VALID.keySerde().deserializer(),
         Topics.RATINGS_VALID.valueSerde().deserializer(), Topics.RATINGS_VALID.name());
     t.addProcessor(TRAIN, TrainProcessor.supplier(settings.models(), settings.reportEvery(),
         settings.lingerMs(), settings.checkpointMs(), board, metrics, snapshots), TRAIN_SOURCE);
@@ -132,7 +130,7 @@ public final class PipelineTopology {
     t.addStateStore(Stores.keyValueStoreBuilder(
         Stores.persistentKeyValueStore(TrainProcessor.STORE), Serdes.Bytes(),
         Serdes.ByteArray()).withCachingEnabled(), TRAIN);
-    t.addSink(TrainProcessor.RMSE_CHILD, Topics.RMSE.name(), new StringSerializer(),
+    t.addSink(TrainProcessor.RMSE_CHILD, Topics.RMSE.name(), Topics.RMSE.keySerde().serializer(),
         Topics.RMSE.valueSerde().serializer(), TRAIN);
   }
 
@@ -155,20 +153,22 @@ public final class PipelineTopology {
         changelog(coreApplicationId, SeenItemsStore.STORE), "seen-items-replica-updater",
         () -> ReplicaUpdater.seenItems(replicas));
 
-    t.addSource(PREDICTION_SOURCE, new StringDeserializer(),
+    t.addSource(PREDICTION_SOURCE, Topics.PREDICTION_REQUESTS.keySerde().deserializer(),
         Topics.PREDICTION_REQUESTS.valueSerde().deserializer(),
         Topics.PREDICTION_REQUESTS.name());
     t.addProcessor(PREDICT, AnswerPredictions.supplier(replicas, metrics),
         PREDICTION_SOURCE);
-    t.addSink(PREDICTIONS_SINK, Topics.PREDICTIONS.name(), new StringSerializer(),
-        Topics.PREDICTIONS.valueSerde().serializer(), PREDICT);
+    t.addSink(PREDICTIONS_SINK, Topics.PREDICTIONS.name(),
+        Topics.PREDICTIONS.keySerde().serializer(), Topics.PREDICTIONS.valueSerde().serializer(),
+        PREDICT);
 
-    t.addSource(RECOMMENDATION_SOURCE, new StringDeserializer(),
+    t.addSource(RECOMMENDATION_SOURCE, Topics.RECOMMENDATION_REQUESTS.keySerde().deserializer(),
         Topics.RECOMMENDATION_REQUESTS.valueSerde().deserializer(),
         Topics.RECOMMENDATION_REQUESTS.name());
     t.addProcessor(RECOMMEND, AnswerRecommendations.supplier(replicas, metrics),
         RECOMMENDATION_SOURCE);
-    t.addSink(RECOMMENDATIONS_SINK, Topics.RECOMMENDATIONS.name(), new StringSerializer(),
+    t.addSink(RECOMMENDATIONS_SINK, Topics.RECOMMENDATIONS.name(),
+        Topics.RECOMMENDATIONS.keySerde().serializer(),
         Topics.RECOMMENDATIONS.valueSerde().serializer(), RECOMMEND);
   }
 
