@@ -190,11 +190,8 @@ public final class Pipeline implements AutoCloseable {
           Topics.RATINGS_VALID.name())).allTopicNames()
           .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       TopicDescription valid = inputs.get(Topics.RATINGS_VALID.name());
-      if (valid.partitions().size() < models) {
-        throw new IllegalStateException("topic " + Topics.RATINGS_VALID.name() + " has "
-            + valid.partitions().size() + " partitions but " + models + " models are configured:"
-            + " it needs one partition per model (raise its partitions)");
-      }
+      PipelineTopology.checkPartitions(Topics.RATINGS_VALID.name(), valid.partitions().size(),
+          models);
       createFeeds(a, config.applicationId(), inputs.get(Topics.RATINGS.name()), valid,
           replicationFactor);
       return valid.partitions().size();

@@ -174,19 +174,31 @@ public final class PipelineTopology {
 
   /**
    * Sends every valid rating to partitions 0 to models-1 of {@code ratings-valid}: one copy per
-   * model. The topic must have at least that many partitions (checked at start-up).
+   * model. The topic must have at least that many partitions ({@link #checkPartitions}, at
+   * start-up and here).
    */
   static StreamPartitioner<byte[], RatingEvent> fanOut(int models) {
     return (topic, key, value, numPartitions) -> {
-      if (numPartitions < models) {
-        throw new IllegalStateException(topic + " has " + numPartitions + " partitions but "
-            + models + " models are configured: it needs one partition per model");
-      }
+      checkPartitions(topic, numPartitions, models);
       Set<Integer> all = new HashSet<>();
       for (int p = 0; p < models; p++) {
         all.add(p);
       }
       return Optional.of(all);
     };
+  }
+
+  /**
+   * Refuses a {@code ratings-valid} of fewer partitions than models: each model trains on a
+   * partition of its own.
+   *
+   * @throws IllegalStateException saying what to raise
+   */
+  public static void checkPartitions(String topic, int partitions, int models) {
+    if (partitions < models) {
+      throw new IllegalStateException("topic " + topic + " has " + partitions + " partitions but "
+          + models + " models are configured: it needs one partition per model (raise its "
+          + "partitions)");
+    }
   }
 }
