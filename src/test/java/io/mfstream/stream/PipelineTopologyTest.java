@@ -53,8 +53,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The whole topology in {@code TopologyTestDriver} (one partition per topic, so one model):
  * validation and dead letters, prequential scoring equal to the offline learner, batching, RMSE
- * reports, the trainer store's changelog feeding the serving replica, predictions for known and unknown ids,
- * recommendations that skip rated items.
+ * reports, the trainer store's changelog feeding the serving replica, predictions for known and
+ * unknown ids, recommendations that skip rated items. One behaviour a test, each for every
+ * network, on the same stream ({@link #stream}).
  */
 @TopologyTest
 class PipelineTopologyTest {
@@ -218,9 +219,30 @@ class PipelineTopologyTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(ModelType.class)
-  void shouldValidateScoreTrainReportAndServe(ModelType type) {
+  /**
+   * {@link #BATCH} * 10 + 2 random ratings of six users and nine items, with an out-of-range and a
+   * non-JSON record among them, streamed through the whole topology for one model of {@code
+   * type}, beside an offline learner fed the valid ones; the driver is the caller's to close.
+   */
+  private record Streamed(TopologyTestDriver driver, ModelSpec spec, PipelineSettings settings,
+      StatusBoard board, RejectionCounts counts, AtomicInteger received, AtomicInteger steps,
+      List<Rating> data, OnlineLearner offline, List<RmseReport> expectedReports)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      driver.close();
+    }
+
+    String knownUser() {
+      return data.get(0).user();
+    }
+
+    String knownItem() {
+      return data.get(0).item();
+    }
+  }
+
+  private Streamed stream(ModelType type) {
     ModelSpec spec = spec(type);
     PipelineSettings settings = new PipelineSettings(List.of(spec), REPORT_EVERY, 0,
         ValidatorConfig.defaults());
@@ -246,113 +268,136 @@ class PipelineTopologyTest {
       @Override
       public void requestAnswered(RequestKind kind, long latencyMillis) {}
     };
-
     List<Rating> data = TestRatings.random(BATCH * 10 + 2, 6, 9, 5);
-    try (TopologyTestDriver d = driver(settings, board, metrics, counts)) {
-      TestInputTopic<byte[], byte[]> ratings = d.createInputTopic(Topics.RATINGS.name(),
-          new ByteArraySerializer(), new ByteArraySerializer());
-      TestOutputTopic<byte[], byte[]> dlq = d.createOutputTopic(Topics.RATINGS_DLQ.name(),
-          Topics.RATINGS_DLQ.keySerde().deserializer(),
-          Topics.RATINGS_DLQ.valueSerde().deserializer());
-      TestOutputTopic<String, RmseReport> rmse = d.createOutputTopic(Topics.RMSE.name(),
-          Topics.RMSE.keySerde().deserializer(), Topics.RMSE.valueSerde().deserializer());
-
-      OnlineLearner offline = new OnlineLearner(
-          new Trainer(spec.model(), spec.optimizer(), BATCH), WINDOW);
-      List<RmseReport> expectedReports = new ArrayList<>();
-      for (int n = 0; n < data.size(); n++) {
-        Rating r = data.get(n);
-        if (n == 7) {
-          ratings.pipeInput("k".getBytes(StandardCharsets.UTF_8),
-              "{\"user\":\"u1\",\"item\":\"i1\",\"rating\":9}".getBytes(StandardCharsets.UTF_8));
-          ratings.pipeInput(null, "not json".getBytes(StandardCharsets.UTF_8));
-        }
-        ratings.pipeInput(r.user().getBytes(StandardCharsets.UTF_8),
-            RATING_JSON.serialize("ratings",
-                RatingEvent.from(r)));
-        offline.observe(r);
-        if (offline.scored() % REPORT_EVERY == 0) {
-          expectedReports.add(new RmseReport(spec.name(), offline.rollingMeter().count(),
-              offline.rollingRmse(), offline.scored(), offline.trainer().version(), 0));
-        }
+    TopologyTestDriver d = driver(settings, board, metrics, counts);
+    TestInputTopic<byte[], byte[]> ratings = d.createInputTopic(Topics.RATINGS.name(),
+        new ByteArraySerializer(), new ByteArraySerializer());
+    OnlineLearner offline = new OnlineLearner(
+        new Trainer(spec.model(), spec.optimizer(), BATCH), WINDOW);
+    List<RmseReport> expectedReports = new ArrayList<>();
+    for (int n = 0; n < data.size(); n++) {
+      Rating r = data.get(n);
+      if (n == 7) {
+        ratings.pipeInput("k".getBytes(StandardCharsets.UTF_8),
+            "{\"user\":\"u1\",\"item\":\"i1\",\"rating\":9}".getBytes(StandardCharsets.UTF_8));
+        ratings.pipeInput(null, "not json".getBytes(StandardCharsets.UTF_8));
       }
+      ratings.pipeInput(r.user().getBytes(StandardCharsets.UTF_8),
+          RATING_JSON.serialize("ratings", RatingEvent.from(r)));
+      offline.observe(r);
+      if (offline.scored() % REPORT_EVERY == 0) {
+        expectedReports.add(new RmseReport(spec.name(), offline.rollingMeter().count(),
+            offline.rollingRmse(), offline.scored(), offline.trainer().version(), 0));
+      }
+    }
+    // The replicas read checkpoints: let the trainer's checkpoint timer fire.
+    d.advanceWallClockTime(java.time.Duration.ofMillis(settings.checkpointMs()));
+    return new Streamed(d, spec, settings, board, counts, received, steps, data, offline,
+        expectedReports);
+  }
 
-      // Bad input went to the dead-letter topic, with its reason, and was counted.
+  @ParameterizedTest
+  @EnumSource(ModelType.class)
+  void badInputShouldReachTheDeadLetterTopicWithItsReasonAndBeCounted(ModelType type) {
+    try (Streamed s = stream(type)) {
+      TestOutputTopic<byte[], byte[]> dlq = s.driver().createOutputTopic(
+          Topics.RATINGS_DLQ.name(), Topics.RATINGS_DLQ.keySerde().deserializer(),
+          Topics.RATINGS_DLQ.valueSerde().deserializer());
       List<org.apache.kafka.streams.test.TestRecord<byte[], byte[]>> dead =
           dlq.readRecordsToList();
       assertEquals(2, dead.size());
       assertEquals("not json", new String(dead.get(1).value(), StandardCharsets.UTF_8));
-      assertEquals(2, counts.total());
-      assertEquals(1, counts.get(Reason.OUT_OF_RANGE), counts.toString());
-      assertEquals(data.size() + 2, received.get());
+      assertEquals(2, s.counts().total());
+      assertEquals(1, s.counts().get(Reason.OUT_OF_RANGE), s.counts().toString());
+      assertEquals(s.data().size() + 2, s.received().get());
+    }
+  }
 
-      // Prequential RMSE reports: exactly the offline learner's, at the same ratings.
+  @ParameterizedTest
+  @EnumSource(ModelType.class)
+  void rmseReportsShouldBeTheOfflineLearnersAtTheSameRatings(ModelType type) {
+    try (Streamed s = stream(type)) {
+      TestOutputTopic<String, RmseReport> rmse = s.driver().createOutputTopic(
+          Topics.RMSE.name(), Topics.RMSE.keySerde().deserializer(),
+          Topics.RMSE.valueSerde().deserializer());
       List<RmseReport> reports = rmse.readValuesToList();
-      assertEquals(expectedReports.size(), reports.size());
+      assertEquals(s.expectedReports().size(), reports.size());
       for (int i = 0; i < reports.size(); i++) {
-        RmseReport e = expectedReports.get(i);
+        RmseReport e = s.expectedReports().get(i);
         RmseReport a = reports.get(i);
         assertEquals(e.count(), a.count());
         assertEquals(e.window(), a.window());
         assertEquals(e.rmse(), a.rmse(), 0.0, "report " + i);
         assertEquals(e.modelVersion(), a.modelVersion());
       }
-      assertEquals(data.size() / BATCH, steps.get());
+      assertEquals(s.data().size() / BATCH, s.steps().get());
+    }
+  }
 
-      // The store holds exactly the offline learner's model.
-      KeyValueStore<Bytes, byte[]> store = d.getKeyValueStore(TrainProcessor.STORE);
-      Trainer stored = ModelStore.open(store, spec, Kernels.forCurrentBackend()).learner()
+  @ParameterizedTest
+  @EnumSource(ModelType.class)
+  void theStoreShouldHoldExactlyTheOfflineLearnersModel(ModelType type) {
+    try (Streamed s = stream(type)) {
+      KeyValueStore<Bytes, byte[]> store = s.driver().getKeyValueStore(TrainProcessor.STORE);
+      Trainer stored = ModelStore.open(store, s.spec(), Kernels.forCurrentBackend()).learner()
           .trainer();
       org.junit.jupiter.api.Assertions.assertArrayEquals(
-          StreamTestSupport.snapshot(offline.trainer()), StreamTestSupport.snapshot(stored));
-      ModelStatus status = board.get(spec.name());
-      assertEquals(offline.trainer().version(), status.version());
-      assertEquals(offline.scored(), status.scored());
-      assertEquals(BATCH * (data.size() / BATCH), status.trained());
-      assertEquals(data.size() % BATCH, status.pending());
+          StreamTestSupport.snapshot(s.offline().trainer()), StreamTestSupport.snapshot(stored));
+      ModelStatus status = s.board().get(s.spec().name());
+      assertEquals(s.offline().trainer().version(), status.version());
+      assertEquals(s.offline().scored(), status.scored());
+      assertEquals(BATCH * (s.data().size() / BATCH), status.trained());
+      assertEquals(s.data().size() % BATCH, status.pending());
+    }
+  }
 
-      // Predictions from the replica: the trainer's numbers, stamped with its version, once the
-      // trainer's checkpoint timer has fired (the replicas read checkpoints).
-      d.advanceWallClockTime(java.time.Duration.ofMillis(settings.checkpointMs()));
-      TestInputTopic<String, PredictionRequest> asks = d.createInputTopic(
+  @ParameterizedTest
+  @EnumSource(ModelType.class)
+  void predictionsShouldBeTheTrainersNumbersStampedWithItsVersion(ModelType type) {
+    try (Streamed s = stream(type)) {
+      TestInputTopic<String, PredictionRequest> asks = s.driver().createInputTopic(
           Topics.PREDICTION_REQUESTS.name(), new StringSerializer(),
           Topics.PREDICTION_REQUESTS.valueSerde().serializer());
-      TestOutputTopic<String, Prediction> answers = d.createOutputTopic(
+      TestOutputTopic<String, Prediction> answers = s.driver().createOutputTopic(
           Topics.PREDICTIONS.name(), Topics.PREDICTIONS.keySerde().deserializer(),
           Topics.PREDICTIONS.valueSerde().deserializer());
-      Trainer t = offline.trainer();
-      String knownUser = data.get(0).user();
-      String knownItem = data.get(0).item();
-      asks.pipeInput("x", new PredictionRequest("r1", knownUser, knownItem));
-      asks.pipeInput("x", new PredictionRequest("r2", "stranger", knownItem));
+      Trainer t = s.offline().trainer();
+      asks.pipeInput("x", new PredictionRequest("r1", s.knownUser(), s.knownItem()));
+      asks.pipeInput("x", new PredictionRequest("r2", "stranger", s.knownItem()));
       List<Prediction> got = answers.readValuesToList();
       assertEquals(2, got.size());
       float[] expected = new float[2];
       boolean[] cold = new boolean[2];
-      t.predict(List.of(new Rating(knownUser, knownItem, 1), new Rating("stranger", knownItem, 1)),
-          0, 2, expected, cold);
+      t.predict(List.of(new Rating(s.knownUser(), s.knownItem(), 1),
+          new Rating("stranger", s.knownItem(), 1)), 0, 2, expected, cold);
       assertEquals("r1", got.get(0).requestId());
       assertEquals(expected[0], got.get(0).rating(), 1e-5 * Math.max(1, Math.abs(expected[0])));
       assertFalse(got.get(0).coldStart());
       assertEquals(t.version(), got.get(0).modelVersion());
       assertEquals(t.trained(), got.get(0).ratingsLearned());
-      assertEquals(spec.name(), got.get(0).model());
+      assertEquals(s.spec().name(), got.get(0).model());
       assertTrue(got.get(1).coldStart());
       assertEquals(expected[1], got.get(1).rating(), 1e-6);
+    }
+  }
 
-      // Recommendations: the best unrated items, best first, scored like predictions.
-      TestInputTopic<String, RecommendationRequest> recAsks = d.createInputTopic(
+  @ParameterizedTest
+  @EnumSource(ModelType.class)
+  void recommendationsShouldBeTheBestUnratedItemsScoredLikePredictions(ModelType type) {
+    try (Streamed s = stream(type)) {
+      TestInputTopic<String, RecommendationRequest> recAsks = s.driver().createInputTopic(
           Topics.RECOMMENDATION_REQUESTS.name(), new StringSerializer(),
           Topics.RECOMMENDATION_REQUESTS.valueSerde().serializer());
-      TestOutputTopic<String, Recommendation> recs = d.createOutputTopic(
+      TestOutputTopic<String, Recommendation> recs = s.driver().createOutputTopic(
           Topics.RECOMMENDATIONS.name(), Topics.RECOMMENDATIONS.keySerde().deserializer(),
           Topics.RECOMMENDATIONS.valueSerde().deserializer());
-      recAsks.pipeInput("x", new RecommendationRequest("q1", knownUser, 3));
+      recAsks.pipeInput("x", new RecommendationRequest("q1", s.knownUser(), 3));
       Recommendation rec = recs.readValue();
+      Trainer t = s.offline().trainer();
       Set<String> rated = new HashSet<>();
       Set<String> learnedItems = new HashSet<>();
-      for (Rating r : data) {
-        if (r.user().equals(knownUser)) {
+      for (Rating r : s.data()) {
+        if (r.user().equals(s.knownUser())) {
           rated.add(r.item());
         }
       }
@@ -363,7 +408,7 @@ class PipelineTopologyTest {
       List<ScoredItem> best = new ArrayList<>();
       for (String item : learnedItems) {
         float[] p = new float[1];
-        t.predict(List.of(new Rating(knownUser, item, 1)), 0, 1, p, null);
+        t.predict(List.of(new Rating(s.knownUser(), item, 1)), 0, 1, p, null);
         best.add(new ScoredItem(item, p[0]));
       }
       best.sort((a, b) -> Float.compare(b.rating(), a.rating()));
