@@ -8,13 +8,14 @@ import io.mfstream.train.ModelStateFormat;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.Semaphore;
 
 /**
  * A read replica of one model, in memory: its header, its user and item rows (each side one
@@ -251,6 +252,7 @@ public final class ModelReplica {
       return q.answer;
     }
     waiting.add(q);
+    boolean interrupted = false;
     while (!q.done()) {
       if (scanning.tryAcquire()) {
         try {
@@ -259,23 +261,37 @@ public final class ModelReplica {
           }
         } finally {
           scanning.release();
-        }
-        Query next = waiting.peek(); // left for the next scan: its thread takes the permit
-        if (next != null) {
-          LockSupport.unpark(next.thread);
+          Query next = waiting.peek(); // left for the next scan: its thread takes the permit
+          if (next != null) {
+            LockSupport.unpark(next.thread);
+          }
         }
       }
       if (!q.done()) {
         LockSupport.park(this); // in another thread's scan, or waiting for a permit
+        // An interrupt does not end the wait (the answer comes within a scan), but would make
+        // every park return at once: keep it aside, and set it again before returning.
+        interrupted |= Thread.interrupted();
       }
     }
-    if (q.failure != null) {
-      throw q.failure;
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    if (q.failure instanceof RuntimeException e) {
+      throw e;
+    }
+    if (q.failure != null) { // an Error in another thread's scan: this request fails with it
+      throw new IllegalStateException("the scan that answered this request failed: "
+          + q.failure, q.failure);
     }
     return q.answer;
   }
 
-  /** Answers up to {@link #MAX_SHARED} waiting requests in one scan, and wakes their threads. */
+  /**
+   * Answers up to {@link #MAX_SHARED} waiting requests in one scan, and wakes their threads. A
+   * scan that fails, even with an {@link Error}, fails each of its requests, so that no thread
+   * waits for an answer that will not come; the error goes on up this thread too.
+   */
   private void answerWaiting() {
     List<Query> batch = new ArrayList<>(MAX_SHARED);
     for (Query w; batch.size() < MAX_SHARED && (w = waiting.poll()) != null; ) {
@@ -283,16 +299,20 @@ public final class ModelReplica {
     }
     try {
       answer(batch);
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       for (Query w : batch) {
         if (w.answer == null) {
           w.failure = e;
         }
       }
-    }
-    for (Query w : batch) {
-      if (w.thread != Thread.currentThread()) {
-        LockSupport.unpark(w.thread);
+      if (e instanceof Error err) {
+        throw err;
+      }
+    } finally {
+      for (Query w : batch) {
+        if (w.thread != Thread.currentThread()) {
+          LockSupport.unpark(w.thread);
+        }
       }
     }
   }
@@ -325,11 +345,11 @@ public final class ModelReplica {
     final int n;
     final Collection<String> exclude;
     volatile Recommended answer;
-    volatile RuntimeException failure;
+    volatile Throwable failure;
     // Its part of the scan.
     float[] vector;
     float offset;
-    BitSet skip;
+    Set<String> skip;
     TopN best;
 
     Query(Header h, String user, int n, Collection<String> exclude) {
@@ -407,14 +427,8 @@ public final class ModelReplica {
       return;
     }
     int end = Math.min(items.size(), Math.min(d.capacity(), vectors[0].length));
-    for (Query q : scanned) {
-      q.skip = new BitSet(end);
-      for (String id : q.exclude) {
-        int r = items.row(id);
-        if (r >= 0) {
-          q.skip.set(r);
-        }
-      }
+    for (Query q : scanned) { // by id: the rows' numbers may change under a reset
+      q.skip = q.exclude instanceof Set<String> set ? set : new HashSet<>(q.exclude);
     }
     String[] ids = d.ids();
     float[][] ratings = scratch(scanned.size(), end);
@@ -452,7 +466,7 @@ public final class ModelReplica {
         for (int r = from; r < to; r++) {
           float s = rated[r] + q.offset;
           // Overflowing parameters (a diverged model) leave no score to rank by.
-          if (s >= floor && Float.isFinite(s) && ids[r] != null && !q.skip.get(r)) {
+          if (s >= floor && Float.isFinite(s) && ids[r] != null && !q.skip.contains(ids[r])) {
             q.best.offer(ids[r], s);
             floor = q.best.floor();
           }

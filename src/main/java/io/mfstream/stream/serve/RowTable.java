@@ -125,8 +125,8 @@ final class RowTable {
       return null;
     }
     Data d = data;
-    if (r >= d.capacity()) {
-      return null; // the table was started afresh under us
+    if (r >= d.capacity() || !id.equals(d.ids()[r])) {
+      return null; // the table was started afresh under us, or the row is being reused
     }
     float[] out = new float[d.width()];
     for (int c = 0; c < out.length; c++) {

@@ -268,6 +268,32 @@ class ReplicasTest {
     }
   }
 
+  @Test
+  void anInterruptedRequestShouldStillBeAnsweredAndKeepItsInterrupt() throws Exception {
+    Replicas r = new Replicas(List.of("m"));
+    header(r, ModelType.BIASED_MF, K, 1, 50);
+    r.apply(0, userKey(0), row("u", 1, 0.5f, -0.25f, 0.1f));
+    for (int j = 0; j < 50; j++) {
+      r.apply(0, itemKey(j), row("i" + j, j / 50f, 0, 0, 0));
+    }
+    ModelReplica m = r.get("m");
+    m.shareScansAbove(0);
+    List<ScoredItem> alone = m.recommend(m.header(), "u", 5, List.of()).items();
+    java.util.concurrent.atomic.AtomicReference<List<ScoredItem>> got =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    java.util.concurrent.atomic.AtomicBoolean stillInterrupted =
+        new java.util.concurrent.atomic.AtomicBoolean();
+    Thread t = new Thread(() -> {
+      Thread.currentThread().interrupt();
+      got.set(m.recommend(m.header(), "u", 5, List.of()).items());
+      stillInterrupted.set(Thread.currentThread().isInterrupted());
+    });
+    t.start();
+    t.join(10_000);
+    assertEquals(alone, got.get());
+    assertTrue(stillInterrupted.get(), "the interrupt is the caller's to see");
+  }
+
   private static float[] values(Random rnd, int n) {
     float[] v = new float[n];
     for (int j = 0; j < n; j++) {
