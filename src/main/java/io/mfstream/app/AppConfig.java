@@ -21,6 +21,8 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -36,9 +38,13 @@ public final class AppConfig {
       "state.dir", "topics.dir", "topics.create", "models", "batch.size", "linger.ms",
       "checkpoint.interval.ms", "rmse.window", "rmse.report.every", "rating.min", "rating.max", "http.port", "replay.data",
       "replay.format", "replay.rate", "embedded.port", "serving.threads");
-  private static final Set<String> MODEL_KEYS = Set.of("type", "factors", "hidden", "dropout",
-      "init.scale", "seed", "optimizer", "learning.rate", "momentum", "weight.decay",
-      "warm.start", "reset");
+  /**
+   * The {@code model.NAME.*} keys: the model settings' own ({@link ModelSettings#KEYS}, but the
+   * embedding mode, which streams only lazily), and the pipeline's.
+   */
+  private static final Set<String> MODEL_KEYS = Stream.concat(
+      ModelSettings.KEYS.stream().filter(k -> !k.equals("embeddings")),
+      Stream.of("warm.start", "reset")).collect(Collectors.toUnmodifiableSet());
   private static final Pattern MODEL_KEY = Pattern.compile("model\\.([^.]+)\\.(.+)");
 
   private static final Map<String, String> DEFAULTS = Map.ofEntries(

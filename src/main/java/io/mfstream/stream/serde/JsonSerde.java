@@ -60,14 +60,6 @@ public final class JsonSerde<T> implements Serde<T> {
     return new JsonSerde<>(type);
   }
 
-  /**
-   * The mapper every {@code JsonSerde} uses, configured as the class comment says. It is shared and
-   * must not be reconfigured; use {@link ObjectMapper#copy()} to derive another.
-   */
-  public static ObjectMapper mapper() {
-    return MAPPER;
-  }
-
   /** {@code value} as JSON bytes, or {@code null} for {@code null}. */
   public byte[] toBytes(T value) {
     if (value == null) {

@@ -52,10 +52,10 @@ final class ItemTowers {
     if (t != null && fits(t, rows, weight, bias) && !anyChanged()) {
       return t;
     }
-    if (t != null && t.columns().length == hidden && !refresh.tryLock()) {
-      return t;
-    }
-    if (!refresh.isHeldByCurrentThread()) {
+    if (!refresh.tryLock()) {
+      if (t != null && t.columns().length == hidden) {
+        return t; // another thread is refreshing them
+      }
       refresh.lock();
     }
     try {
@@ -65,10 +65,14 @@ final class ItemTowers {
         t = new Towers(rebuild(rows, weight, bias, k, hidden), rows, weight, bias);
         current = t;
       } else {
+        float[] row = new float[k];
         float[] out = new float[hidden];
         for (int r = rowsChanged.nextSetBit(0); r >= 0 && r < rows.capacity();
             r = rowsChanged.nextSetBit(r + 1)) {
-          tower(rows.columns(), r, weight, bias, k, out);
+          for (int c = 0; c < k; c++) {
+            row[c] = rows.columns()[c][r];
+          }
+          tower(row, weight, bias, out);
           for (int j = 0; j < hidden; j++) {
             t.columns()[j][r] = out[j];
           }
@@ -98,12 +102,17 @@ final class ItemTowers {
     }
   }
 
-  /** One row's tower into {@code out}: bias, then + ReLU(v_c) * W[c, j] for c in order. */
-  static void tower(float[][] rows, int r, float[] weight, float[] bias, int k, float[] out) {
+  /**
+   * One row's tower, FC(ReLU(v)) of its first {@code k} floats (k = weight / out), into {@code
+   * out}: the bias, then + ReLU(v_c) * W[c, j] for c in order, zeros too. Predictions compute
+   * every MLP tower with it, so they agree with the towers kept here to the last bit.
+   */
+  static void tower(float[] row, float[] weight, float[] bias, float[] out) {
     int hidden = out.length;
+    int k = weight.length / hidden;
     System.arraycopy(bias, 0, out, 0, hidden);
     for (int c = 0; c < k; c++) {
-      float a = Math.max(0f, rows[c][r]);
+      float a = Math.max(0f, row[c]);
       int base = c * hidden;
       for (int j = 0; j < hidden; j++) {
         out[j] += a * weight[base + j];

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -96,7 +97,11 @@ public final class ModelReplica {
   /** Floats a recommendation reads: item rows times the width of the vectors it scores. */
   public long scanSize() {
     Header h = header;
-    return h == null ? 0 : (long) items.size() * dimension(h);
+    return h == null ? 0 : scanSize(h);
+  }
+
+  private long scanSize(Header h) {
+    return (long) items.size() * dimension(h);
   }
 
   /** User rows and item rows held. */
@@ -221,8 +226,8 @@ public final class ModelReplica {
           : (float) h.mean(), true);
     }
     int dim = dimension(h);
-    float[] ur = representation(h, u, 0, layers, 0, new float[dim]);
-    float[] ir = representation(h, i, 0, layers, 2, new float[dim]);
+    float[] ur = representation(h, u, layers, 0, new float[dim]);
+    float[] ir = representation(h, i, layers, 2, new float[dim]);
     float s = dot(bias(h, i), ur, ir, dim) + offset(h, bias(h, u));
     if (!Float.isFinite(s)) {
       // Parameters that overflow (a model that diverged; its answers say degraded) never make a
@@ -247,7 +252,7 @@ public final class ModelReplica {
    */
   public Recommended recommend(Header h, String user, int n, Collection<String> exclude) {
     Query q = new Query(h, user, n, exclude);
-    if ((long) items.size() * dimension(h) <= longScan) { // short: alone, on this thread
+    if (scanSize(h) <= longScan) { // short: alone, on this thread
       answer(List.of(q));
       return q.answer;
     }
@@ -343,20 +348,20 @@ public final class ModelReplica {
     final Header h;
     final String user;
     final int n;
-    final Collection<String> exclude;
+    /** The items not to recommend, by id: row numbers may change under a reset. */
+    final Set<String> skip;
     volatile Recommended answer;
     volatile Throwable failure;
     // Its part of the scan.
     float[] vector;
     float offset;
-    Set<String> skip;
     TopN best;
 
     Query(Header h, String user, int n, Collection<String> exclude) {
       this.h = h;
       this.user = user;
       this.n = n;
-      this.exclude = exclude;
+      this.skip = exclude instanceof Set<String> set ? set : new HashSet<>(exclude);
     }
 
     boolean done() {
@@ -370,7 +375,7 @@ public final class ModelReplica {
     while (!left.isEmpty()) {
       Header lead = left.get(0).h;
       List<Query> same = new ArrayList<>();
-      for (java.util.Iterator<Query> it = left.iterator(); it.hasNext(); ) {
+      for (Iterator<Query> it = left.iterator(); it.hasNext(); ) {
         Query q = it.next();
         if (q.h.type() == lead.type() && q.h.factors() == lead.factors()
             && q.h.hidden() == lead.hidden()) {
@@ -404,7 +409,7 @@ public final class ModelReplica {
       } else if (d.width() != width(h)) {
         q.answer = new Recommended(List.of(), u == null);
       } else {
-        q.vector = u == null ? null : representation(h, u, 0, layers, 0, new float[dim]);
+        q.vector = u == null ? null : representation(h, u, layers, 0, new float[dim]);
         q.offset = offset(q.h, u == null ? 0f : bias(h, u));
         q.best = new TopN(q.n);
         scanned.add(q);
@@ -427,9 +432,6 @@ public final class ModelReplica {
       return;
     }
     int end = Math.min(items.size(), Math.min(d.capacity(), vectors[0].length));
-    for (Query q : scanned) { // by id: the rows' numbers may change under a reset
-      q.skip = q.exclude instanceof Set<String> set ? set : new HashSet<>(q.exclude);
-    }
     String[] ids = d.ids();
     float[][] ratings = scratch(scanned.size(), end);
     for (int from = 0; from < end; from += BLOCK) {
@@ -550,27 +552,17 @@ public final class ModelReplica {
   }
 
   /**
-   * The vector that enters the dot product for the row at {@code values[from]}, into {@code out}:
-   * the embedding (MF), or FC(ReLU(embedding)) (MLP), with {@code layers[at]} the [k, hidden]
+   * The vector that enters the dot product for a row, into {@code out}: the embedding (MF), or
+   * FC(ReLU(embedding)) (MLP; {@link ItemTowers#tower}), with {@code layers[at]} the [k, hidden]
    * weight and {@code layers[at + 1]} the bias.
    */
-  private static float[] representation(Header h, float[] values, int from, float[][] layers,
-      int at, float[] out) {
-    int k = h.factors();
+  private static float[] representation(Header h, float[] row, float[][] layers, int at,
+      float[] out) {
     if (!h.type().isMlp()) {
-      System.arraycopy(values, from, out, 0, k);
+      System.arraycopy(row, 0, out, 0, h.factors());
       return out;
     }
-    int hidden = h.hidden();
-    float[] w = layers[at];
-    System.arraycopy(layers[at + 1], 0, out, 0, hidden);
-    for (int c = 0; c < k; c++) {
-      float a = Math.max(0f, values[from + c]);
-      int base = c * hidden;
-      for (int j = 0; j < hidden; j++) {
-        out[j] += a * w[base + j]; // zeros too: the order of ItemTowers, to the last bit
-      }
-    }
+    ItemTowers.tower(row, layers[at], layers[at + 1], out);
     return out;
   }
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.mfstream.data.Rating;
+import io.mfstream.json.JsonMappers;
 import io.mfstream.stream.serde.JsonSerde;
 import java.io.IOException;
 import java.util.Objects;
@@ -48,7 +49,7 @@ public final class RatingValidator {
 
   /** JsonSerde's rules, but NaN and Infinity are read so they can be named. */
   private static final ObjectReader TREE_READER =
-      JsonSerde.mapper().reader().with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
+      JsonMappers.mapper().reader().with(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS);
 
   /** What {@link #validate} decided. */
   public sealed interface Result permits Valid, Rejection {}

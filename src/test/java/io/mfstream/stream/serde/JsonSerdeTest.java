@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.mfstream.data.Rating;
+import io.mfstream.json.JsonMappers;
 import io.mfstream.stream.messages.Prediction;
 import io.mfstream.stream.messages.PredictionRequest;
 import io.mfstream.stream.messages.RatingEvent;
@@ -49,7 +50,7 @@ class JsonSerdeTest {
   }
 
   private static JsonNode tree(Object value) throws Exception {
-    return JsonSerde.mapper().readTree(JsonSerde.mapper().writeValueAsBytes(value));
+    return JsonMappers.mapper().readTree(JsonMappers.mapper().writeValueAsBytes(value));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.mfstream.json.JsonMappers;
 import io.mfstream.testing.UnitTest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,8 +43,8 @@ class MessageSchemasTest {
     assertEquals(new TreeSet<>(samples.keySet().stream().map(n -> n + ".schema.json").toList()),
         files);
     for (var e : samples.entrySet()) {
-      JsonNode schema = JsonSerde.mapper().readTree(SCHEMAS.resolve(e.getKey() + ".schema.json").toFile());
-      JsonNode written = JsonSerde.mapper().valueToTree(e.getValue());
+      JsonNode schema = JsonMappers.mapper().readTree(SCHEMAS.resolve(e.getKey() + ".schema.json").toFile());
+      JsonNode written = JsonMappers.mapper().valueToTree(e.getValue());
       assertEquals("https://json-schema.org/draft/2020-12/schema", schema.get("$schema").asText());
       assertEquals(names(schema.get("properties").fieldNames()), names(written.fieldNames()),
           e.getKey());
