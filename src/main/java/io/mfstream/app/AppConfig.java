@@ -44,7 +44,7 @@ public final class AppConfig {
    */
   private static final Set<String> MODEL_KEYS = Stream.concat(
       ModelSettings.KEYS.stream().filter(k -> !k.equals("embeddings")),
-      Stream.of("warm.start", "reset")).collect(Collectors.toUnmodifiableSet());
+      Stream.of("batch.size", "warm.start", "reset")).collect(Collectors.toUnmodifiableSet());
   private static final Pattern MODEL_KEY = Pattern.compile("model\\.([^.]+)\\.(.+)");
 
   private static final Map<String, String> DEFAULTS = Map.ofEntries(
@@ -52,7 +52,6 @@ public final class AppConfig {
       Map.entry("state.dir", "state"),
       Map.entry("topics.dir", "topics"),
       Map.entry("models", "biased-mf,mlp"),
-      Map.entry("batch.size", "16"),
       Map.entry("linger.ms", "0"),
       Map.entry("checkpoint.interval.ms",
           Long.toString(PipelineSettings.DEFAULT_CHECKPOINT_MS)),
@@ -274,11 +273,10 @@ public final class AppConfig {
   }
 
   private PipelineSettings parsePipeline() {
-    int batch = intValue("batch.size", 1, 1 << 20);
     int window = intValue("rmse.window", 1, 1 << 24);
     List<ModelSpec> specs = new ArrayList<>();
     for (String name : modelNames()) {
-      specs.add(modelSpec(name, batch, window));
+      specs.add(modelSpec(name, window));
     }
     float min = (float) doubleValue("rating.min");
     float max = (float) doubleValue("rating.max");
@@ -294,7 +292,7 @@ public final class AppConfig {
     }
   }
 
-  private ModelSpec modelSpec(String name, int batch, int window) {
+  private ModelSpec modelSpec(String name, int window) {
     String p = "model." + name + ".";
     ModelType named;
     try {
@@ -312,16 +310,17 @@ public final class AppConfig {
         given.put(key, get(p + key));
       }
     }
-    // The MLPs default to Adam: with SGD momentum at 0.05 they diverge on a long stream (the mlp
-    // at step 13,961 of ten passes over MovieLens 100K, the dropout MLP within the first pass),
-    // and Adam's per-parameter rates also learn better in one pass; MF does better with SGD
-    // (docs/STREAMING.md, "Default optimisers"). Embeddings are updated lazily: a step costs
-    // what its batch touches, not the size of the tables.
-    ModelSettings settings = ModelSettings.parse(given, named,
-        new ModelSettings.Defaults(true, OptimizerConfig.EmbeddingUpdates.LAZY),
+    // The streaming defaults: lazy AdaGrad for every network, chosen by one-pass measurements
+    // (docs/REPRODUCTION.md, section 3). Lazy: a step costs what its batch touches, not the size
+    // of the tables.
+    ModelSettings settings = ModelSettings.parse(given, named, ModelSettings.Defaults.STREAMING,
         (key, why) -> bad(p + key, why));
     ModelConfig m = settings.model();
     OptimizerConfig o = settings.optimizer();
+    // The model's own batch size, else the pipeline's, else its network's streaming default.
+    int batch = get(p + "batch.size") != null ? intValue(p + "batch.size", 1, 1 << 20)
+        : get("batch.size") != null ? intValue("batch.size", 1, 1 << 20)
+        : ModelSettings.Defaults.STREAMING.batchSize(m.type());
     String warm = get(p + "warm.start");
     Path warmPath = warm == null ? null : Path.of(warm);
     if (warmPath != null && !Files.isReadable(warmPath)) {

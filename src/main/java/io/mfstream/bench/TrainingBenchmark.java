@@ -190,7 +190,7 @@ public final class TrainingBenchmark {
     ModelConfig cfg = ModelConfig.defaults(type).withFactors(options.factors())
         .withHidden(options.hidden());
     MfNetwork net = new MfNetwork(cfg, kernels, batch, Math.max(options.users(), options.items()));
-    Optimizer opt = new Optimizer(OptimizerConfig.streaming());
+    Optimizer opt = new Optimizer(OptimizerConfig.lazySgd());
     opt.attach(net);
     populate(net, options.users(), true);
     populate(net, options.items(), false);

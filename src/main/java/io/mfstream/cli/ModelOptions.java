@@ -8,88 +8,108 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
 
-/** The model and optimiser flags every training command shares. */
+/**
+ * The model and optimiser flags every training command shares. A flag left out takes the
+ * command's defaults: {@code train} the tutorial's ({@link ModelSettings.Defaults#TUTORIAL}, plain
+ * MF, batch 64), {@code prequential} the streaming pipeline's ({@link
+ * ModelSettings.Defaults#STREAMING}, biased MF, {@code run}'s batch sizes).
+ */
 final class ModelOptions {
   @Option(names = "--model", paramLabel = "TYPE",
-      description = "Network: plain-mf, biased-mf, mlp, dropout-mlp (default: ${DEFAULT-VALUE}).",
-      converter = ModelTypeConverter.class, defaultValue = "plain-mf")
+      description = "Network: plain-mf, biased-mf, mlp, dropout-mlp (default: plain-mf for "
+          + "train, biased-mf for prequential).",
+      converter = ModelTypeConverter.class)
   ModelType type;
 
-  @Option(names = {"-k", "--factors"}, description = "Embedding width k (default: ${DEFAULT-VALUE}).",
-      defaultValue = "64")
-  int factors;
+  @Option(names = {"-k", "--factors"}, description = "Embedding width k (default: 64).")
+  Integer factors;
 
-  @Option(names = "--hidden", description = "MLP hidden width (default: ${DEFAULT-VALUE}).",
-      defaultValue = "64")
-  int hidden;
+  @Option(names = "--hidden", description = "MLP hidden width (default: 64).")
+  Integer hidden;
 
   @Option(names = "--dropout", description = "Dropout probability for dropout-mlp "
-      + "(default: ${DEFAULT-VALUE}).", defaultValue = "0.5")
-  double dropout;
+      + "(default: 0.5).")
+  Double dropout;
 
-  @Option(names = "--init-scale", description = "New weights ~ Uniform(-s, s) "
-      + "(default: ${DEFAULT-VALUE}, MXNet's).", defaultValue = "0.01")
-  double initScale;
+  @Option(names = "--init-scale", description = "New weights ~ Uniform(-s, s) (default: 0.01, "
+      + "MXNet's, for train; 0.087 for prequential).")
+  Double initScale;
 
   @Option(names = "--seed", description = "Seeds initialisation, dropout and shuffling "
-      + "(default: ${DEFAULT-VALUE}).", defaultValue = "42")
-  long seed;
+      + "(default: 42).")
+  Long seed;
 
-  @Option(names = {"-b", "--batch-size"}, description = "Ratings per SGD step "
-      + "(default: ${DEFAULT-VALUE}).", defaultValue = "64")
-  int batchSize;
+  @Option(names = {"-b", "--batch-size"}, description = "Ratings per SGD step (default: 64 for "
+      + "train; for prequential run's: 1 for plain-mf and biased-mf, 4 for the MLPs).")
+  Integer batchSize;
 
-  @Option(names = "--optimizer", description = "sgd (momentum) or adam (default: ${DEFAULT-VALUE}).",
-      defaultValue = "sgd")
+  @Option(names = "--optimizer", description = "sgd (momentum), adam or adagrad (default: sgd "
+      + "for train, adagrad for prequential).")
   String optimizer;
 
-  @Option(names = "--lr", description = "Learning rate (default: 0.05 for sgd, 0.001 for adam).")
+  @Option(names = "--lr", description = "Learning rate (default: 0.05 for sgd and adagrad, "
+      + "0.001 for adam; 0.2 for plain-mf in prequential).")
   Double learningRate;
+
+  @Option(names = "--bias-lr", description = "Learning rate of biased-mf's user and item biases "
+      + "(default: --lr for train, 0.3 for prequential).")
+  Double biasLearningRate;
 
   @Option(names = "--momentum", description = "SGD momentum (default: 0.9).")
   Double momentum;
 
-  @Option(names = "--weight-decay", description = "L2 on weights, not biases "
-      + "(default: ${DEFAULT-VALUE}).", defaultValue = "1e-4")
-  double weightDecay;
+  @Option(names = "--weight-decay", description = "L2 on weights, not biases (default: 1e-4 for "
+      + "train, 0.05 for prequential).")
+  Double weightDecay;
+
+  @Option(names = "--bias-weight-decay", description = "L2 on biased-mf's user and item biases "
+      + "(default: 0 for train, 0.05 for prequential).")
+  Double biasWeightDecay;
 
   @Option(names = "--embeddings", paramLabel = "MODE", description = "dense (every row, every "
-      + "step: the tutorial) or lazy (only the batch's rows: streaming). Default: the command's.")
+      + "step: the tutorial) or lazy (only the batch's rows: streaming). Default: dense for "
+      + "train, lazy for prequential.")
   String embeddings;
 
-  ModelConfig modelConfig() {
-    return settings(OptimizerConfig.EmbeddingUpdates.LAZY).model();
-  }
-
-  OptimizerConfig optimizerConfig(OptimizerConfig.EmbeddingUpdates defaultMode) {
-    return settings(defaultMode).optimizer();
-  }
-
-  /** The flags read by the one parser of model settings, under its keys. */
-  private ModelSettings settings(OptimizerConfig.EmbeddingUpdates defaultMode) {
+  /** The network and its optimiser: the flags given, the rest from {@code defaults}. */
+  ModelSettings settings(ModelSettings.Defaults defaults, ModelType defaultType) {
+    ModelType t = type != null ? type : defaultType;
     Map<String, String> given = new LinkedHashMap<>();
-    given.put("type", type.id());
-    given.put("factors", Integer.toString(factors));
-    given.put("hidden", Integer.toString(hidden));
-    if (type == ModelType.DROPOUT_MLP) {
-      given.put("dropout", Double.toString(dropout));
+    given.put("type", t.id());
+    put(given, "factors", factors);
+    put(given, "hidden", hidden);
+    if (t == ModelType.DROPOUT_MLP) {
+      put(given, "dropout", dropout);
     }
-    given.put("init.scale", Double.toString(initScale));
-    given.put("seed", Long.toString(seed));
-    given.put("optimizer", optimizer);
-    if (learningRate != null) {
-      given.put("learning.rate", Double.toString(learningRate));
-    }
-    if (momentum != null) {
-      given.put("momentum", Double.toString(momentum));
-    }
-    given.put("weight.decay", Double.toString(weightDecay));
-    if (embeddings != null) {
-      given.put("embeddings", embeddings);
-    }
-    return ModelSettings.parse(given, type, new ModelSettings.Defaults(false, defaultMode),
+    put(given, "init.scale", initScale);
+    put(given, "seed", seed);
+    put(given, "optimizer", optimizer);
+    put(given, "learning.rate", learningRate);
+    put(given, "bias.learning.rate", biasLearningRate);
+    put(given, "momentum", momentum);
+    put(given, "weight.decay", weightDecay);
+    put(given, "bias.weight.decay", biasWeightDecay);
+    put(given, "embeddings", embeddings);
+    return ModelSettings.parse(given, t, defaults,
         (key, why) -> new IllegalArgumentException(FLAGS.get(key) + " " + given.get(key) + ": "
             + why));
+  }
+
+  /** The batch size given, or the command's. */
+  int batchSize(int commandDefault) {
+    if (batchSize == null) {
+      return commandDefault;
+    }
+    if (batchSize < 1) {
+      throw new IllegalArgumentException("--batch-size " + batchSize + ": must be at least 1");
+    }
+    return batchSize;
+  }
+
+  private static void put(Map<String, String> given, String key, Object value) {
+    if (value != null) {
+      given.put(key, value.toString());
+    }
   }
 
   /** The flag of each settings key, for messages. */
@@ -97,8 +117,10 @@ final class ModelOptions {
       Map.entry("factors", "--factors"), Map.entry("hidden", "--hidden"),
       Map.entry("dropout", "--dropout"), Map.entry("init.scale", "--init-scale"),
       Map.entry("seed", "--seed"), Map.entry("optimizer", "--optimizer"),
-      Map.entry("learning.rate", "--lr"), Map.entry("momentum", "--momentum"),
-      Map.entry("weight.decay", "--weight-decay"), Map.entry("embeddings", "--embeddings"));
+      Map.entry("learning.rate", "--lr"), Map.entry("bias.learning.rate", "--bias-lr"),
+      Map.entry("momentum", "--momentum"), Map.entry("weight.decay", "--weight-decay"),
+      Map.entry("bias.weight.decay", "--bias-weight-decay"),
+      Map.entry("embeddings", "--embeddings"));
 
   static final class ModelTypeConverter implements picocli.CommandLine.ITypeConverter<ModelType> {
     @Override

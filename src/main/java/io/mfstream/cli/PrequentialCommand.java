@@ -2,6 +2,8 @@ package io.mfstream.cli;
 
 import io.mfstream.data.Rating;
 import io.mfstream.model.ModelConfig;
+import io.mfstream.model.ModelType;
+import io.mfstream.train.ModelSettings;
 import io.mfstream.train.OptimizerConfig;
 import io.mfstream.train.Prequential;
 import io.mfstream.train.Trainer;
@@ -22,7 +24,7 @@ import picocli.CommandLine.Spec;
     description = {"One pass over ratings in order: each batch is scored by the current model "
         + "before it is learned from (progressive validation, as the streaming pipeline does). "
         + "Reports RMSE over the pass and over a rolling window, then a JSON summary.",
-        "Defaults are the streaming ones: lazy embedding updates."})
+        "Defaults are run's: biased-mf, lazy AdaGrad, run's batch size (docs/CONFIGURATION.md)."})
 final class PrequentialCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -59,15 +61,17 @@ final class PrequentialCommand implements Callable<Integer> {
     DataOptions.Loaded loaded = data.load(dataFile, order, err);
     List<Rating> ratings = loaded.ratings();
     String source = loaded.source();
-    ModelConfig mc = model.modelConfig();
-    OptimizerConfig oc = model.optimizerConfig(OptimizerConfig.EmbeddingUpdates.LAZY);
-    Trainer trainer = run.trainer(mc, oc, model.batchSize);
-    mc = trainer.modelConfig();
-    oc = trainer.optimizer().config();
+    ModelSettings settings = model.settings(ModelSettings.Defaults.STREAMING,
+        ModelType.BIASED_MF);
+    int batch = model.batchSize(ModelSettings.Defaults.STREAMING.batchSize(
+        settings.model().type()));
+    Trainer trainer = run.trainer(settings.model(), settings.optimizer(), batch);
+    ModelConfig mc = trainer.modelConfig();
+    OptimizerConfig oc = trainer.optimizer().config();
     out.printf("%s prequential on %s (%,d ratings, %s order); %s, lr %s, %s embeddings, "
             + "batch %d%n", mc.describe(), source, ratings.size(), order.toLowerCase(),
         oc.kind().name().toLowerCase(), oc.learningRate(), oc.embeddings().name().toLowerCase(),
-        model.batchSize);
+        batch);
     out.flush();
     Prequential.Result r = Prequential.run(trainer, ratings, window, reportEvery,
         (seen, rmse, rolling) -> {
@@ -80,7 +84,7 @@ final class PrequentialCommand implements Callable<Integer> {
     summary.put("order", order.toLowerCase());
     summary.put("model", Summaries.model(mc));
     summary.put("optimizer", Summaries.optimizer(oc));
-    summary.put("batch_size", model.batchSize);
+    summary.put("batch_size", batch);
     summary.put("kernels", trainer.network().kernels().name());
     summary.put("ratings", r.count());
     summary.put("rmse", Json.number(r.rmse()));

@@ -30,14 +30,18 @@ final class Summaries {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("kind", oc.kind().name().toLowerCase(Locale.ROOT));
     m.put("learning_rate", oc.learningRate());
-    if (oc.kind() == OptimizerConfig.Kind.SGD) {
-      m.put("momentum", oc.momentum());
-    } else {
-      m.put("beta1", oc.beta1());
-      m.put("beta2", oc.beta2());
-      m.put("epsilon", oc.epsilon());
+    m.put("bias_learning_rate", oc.biasLearningRate());
+    switch (oc.kind()) {
+      case SGD -> m.put("momentum", oc.momentum());
+      case ADAM -> {
+        m.put("beta1", oc.beta1());
+        m.put("beta2", oc.beta2());
+        m.put("epsilon", oc.epsilon());
+      }
+      case ADAGRAD -> m.put("epsilon", oc.epsilon());
     }
     m.put("weight_decay", oc.weightDecay());
+    m.put("bias_weight_decay", oc.biasWeightDecay());
     m.put("embeddings", oc.embeddings().name().toLowerCase(Locale.ROOT));
     return m;
   }

@@ -4,7 +4,9 @@ import io.mfstream.data.Rating;
 import io.mfstream.data.SyntheticRatings;
 import io.mfstream.data.TrainTestSplit;
 import io.mfstream.model.ModelConfig;
+import io.mfstream.model.ModelType;
 import io.mfstream.train.EpochTrainer;
+import io.mfstream.train.ModelSettings;
 import io.mfstream.train.OptimizerConfig;
 import io.mfstream.train.Trainer;
 import java.io.PrintWriter;
@@ -69,19 +71,22 @@ final class TrainCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    ModelSettings settings = model.settings(ModelSettings.Defaults.TUTORIAL, ModelType.PLAIN_MF);
+    int batch = model.batchSize(64);
+    long seed = settings.model().seed();
     List<Rating> train;
     List<Rating> test;
     String source;
     if (trainFile == null) {
       SyntheticRatings synthetic = SyntheticRatings.withDefaults();
-      TrainTestSplit split = synthetic.split(testFraction, model.seed);
+      TrainTestSplit split = synthetic.split(testFraction, seed);
       train = split.train();
       test = split.test();
       source = "synthetic(users=" + synthetic.users() + ",items=" + synthetic.items() + ",rank="
           + synthetic.rank() + ",sigma=" + synthetic.sigma() + ")";
     } else if (testFile == null) {
       TrainTestSplit split = TrainTestSplit.of(data.read(trainFile, err).ratings(), testFraction,
-          model.seed);
+          seed);
       train = split.train();
       test = split.test();
       source = trainFile + " (held out " + testFraction + ")";
@@ -90,20 +95,18 @@ final class TrainCommand implements Callable<Integer> {
       test = data.read(testFile, err).ratings();
       source = trainFile + " -> " + testFile;
     }
-    ModelConfig mc = model.modelConfig();
-    OptimizerConfig oc = model.optimizerConfig(OptimizerConfig.EmbeddingUpdates.DENSE);
-    Trainer trainer = run.trainer(mc, oc, model.batchSize);
-    mc = trainer.modelConfig();
-    oc = trainer.optimizer().config();
+    Trainer trainer = run.trainer(settings.model(), settings.optimizer(), batch);
+    ModelConfig mc = trainer.modelConfig();
+    OptimizerConfig oc = trainer.optimizer().config();
     out.printf("%s on %s: %,d train, %,d test ratings; %s, lr %s, %s embeddings, batch %d, "
             + "kernels %s%n", mc.describe(), source, train.size(), test.size(),
         oc.kind().name().toLowerCase(), oc.learningRate(),
-        oc.embeddings().name().toLowerCase(), model.batchSize, trainer.network().kernels().name());
+        oc.embeddings().name().toLowerCase(), batch, trainer.network().kernels().name());
     out.flush();
 
     boolean showProgress = progress != null ? progress : System.console() != null;
     Progress bar = new Progress(err, showProgress);
-    EpochTrainer.Options options = new EpochTrainer.Options(epochs, model.seed, !shuffleFirst,
+    EpochTrainer.Options options = new EpochTrainer.Options(epochs, seed, !shuffleFirst,
         !keepLast);
     List<EpochTrainer.EpochResult> results = EpochTrainer.run(trainer, train, test, options,
         r -> {
@@ -120,7 +123,7 @@ final class TrainCommand implements Callable<Integer> {
     summary.put("source", source);
     summary.put("model", Summaries.model(mc));
     summary.put("optimizer", Summaries.optimizer(oc));
-    summary.put("batch_size", model.batchSize);
+    summary.put("batch_size", batch);
     summary.put("kernels", trainer.network().kernels().name());
     summary.put("train_ratings", train.size());
     summary.put("test_ratings", test.size());

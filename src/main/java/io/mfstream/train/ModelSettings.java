@@ -14,11 +14,10 @@ import java.util.Map;
  * {@link #toMap} prints them back under the same keys.
  *
  * <p>Keys (all optional): {@code type}, {@code factors}, {@code hidden}, {@code dropout}, {@code
- * init.scale}, {@code seed}, {@code optimizer} ({@code sgd} or {@code adam}), {@code
- * learning.rate}, {@code momentum} (SGD's only), {@code weight.decay}, {@code embeddings}
- * ({@code dense} or {@code lazy}). What is absent comes from {@link ModelConfig#defaults} and
- * from the optimiser's own defaults ({@link OptimizerConfig#tutorial}, {@link
- * OptimizerConfig#adam}).
+ * init.scale}, {@code seed}, {@code optimizer} ({@code sgd}, {@code adam} or {@code adagrad}),
+ * {@code learning.rate}, {@code bias.learning.rate} (biased MF's user and item biases), {@code
+ * momentum} (SGD's only), {@code weight.decay}, {@code bias.weight.decay}, {@code embeddings}
+ * ({@code dense} or {@code lazy}). What is absent comes from the caller's {@link Defaults}.
  *
  * @param model the network
  * @param optimizer its optimiser
@@ -26,17 +25,69 @@ import java.util.Map;
 public record ModelSettings(ModelConfig model, OptimizerConfig optimizer) {
   /** The keys, in the order {@link #toMap} prints them. */
   public static final List<String> KEYS = List.of("type", "factors", "hidden", "dropout",
-      "init.scale", "seed", "optimizer", "learning.rate", "momentum", "weight.decay",
-      "embeddings");
+      "init.scale", "seed", "optimizer", "learning.rate", "bias.learning.rate", "momentum",
+      "weight.decay", "bias.weight.decay", "embeddings");
 
-  /**
-   * What the caller settles when a key is absent.
-   *
-   * @param adamForMlps name no optimiser and the MLPs get Adam, MF gets SGD (the streaming
-   *     default); otherwise SGD for all
-   * @param embeddings the embedding update mode when {@code embeddings} is absent
-   */
-  public record Defaults(boolean adamForMlps, OptimizerConfig.EmbeddingUpdates embeddings) {}
+  /** Where the values of absent keys come from. */
+  public enum Defaults {
+    /**
+     * The MXNet tutorial's, which {@code train} reproduces: SGD with lr 0.05, momentum 0.9 and
+     * weight decay 1e-4 (none on biases), Uniform(&plusmn;0.01) initialisation, dense embedding
+     * updates; Adam and AdaGrad, when named, at their own defaults.
+     */
+    TUTORIAL,
+    /**
+     * The defaults of {@code run} and {@code prequential}, chosen by measuring one pass over
+     * MovieLens 100K in timestamp order one lever at a time (docs/REPRODUCTION.md, section 3):
+     * lazy AdaGrad for every network, lr 0.05 (plain MF: 0.2), weight decay 0.05; for biased MF's
+     * user and item biases a rate of their own, 0.3, and weight decay 0.05; initialisation
+     * Uniform(&plusmn;0.087) (standard deviation 0.05), but biased MF's stays the tutorial's
+     * 0.01; {@link #batchSize} ratings per step. Naming another optimiser gives that optimiser's
+     * own defaults.
+     */
+    STREAMING;
+
+    /**
+     * Ratings per SGD step when none is configured: 64 for the tutorial; for streaming, 1 for MF
+     * (a step costs what one rating touches, so a rating learned at once costs no more than one
+     * learned in a batch, and each is scored by a model that has learned every rating before it)
+     * and 4 for the MLPs (whose dense layers make a step cost the same at 1 and at 4).
+     */
+    public int batchSize(ModelType type) {
+      if (this == TUTORIAL) {
+        return 64;
+      }
+      return type.isMlp() ? 4 : 1;
+    }
+
+    /** The network's settings before any key is read. */
+    ModelConfig model(ModelType type) {
+      ModelConfig m = ModelConfig.defaults(type);
+      return this == STREAMING && type != ModelType.BIASED_MF ? m.withInitScale(0.087) : m;
+    }
+
+    /** The optimiser named by {@code kind} (null: this profile's own) before any key is read. */
+    OptimizerConfig optimizer(ModelType type, String kind) {
+      if (this == STREAMING && (kind == null || kind.equals("adagrad"))) {
+        OptimizerConfig o = OptimizerConfig.adagrad().withWeightDecay(0.05);
+        return switch (type) {
+          case BIASED_MF -> o.withBiasLearningRate(0.3).withBiasWeightDecay(0.05);
+          case PLAIN_MF -> o.withLearningRate(0.2);
+          default -> o;
+        };
+      }
+      OptimizerConfig.EmbeddingUpdates mode = this == TUTORIAL
+          ? OptimizerConfig.EmbeddingUpdates.DENSE
+          : OptimizerConfig.EmbeddingUpdates.LAZY;
+      String named = kind == null ? "sgd" : kind;
+      return switch (named) {
+        case "sgd" -> OptimizerConfig.tutorial().withEmbeddings(mode);
+        case "adam" -> OptimizerConfig.adam().withEmbeddings(mode);
+        case "adagrad" -> OptimizerConfig.adagrad().withEmbeddings(mode);
+        default -> null;
+      };
+    }
+  }
 
   /** How the caller names a key in its messages, and builds the error for a bad value. */
   @FunctionalInterface
@@ -66,7 +117,7 @@ public record ModelSettings(ModelConfig model, OptimizerConfig optimizer) {
     if (type == null) {
       throw bad.about("type", "is required (plain-mf, biased-mf, mlp or dropout-mlp)");
     }
-    ModelConfig m = ModelConfig.defaults(type);
+    ModelConfig m = defaults.model(type);
     if (r.has("factors")) {
       m = m.withFactors(r.intValue("factors", 1, 4096));
     }
@@ -90,24 +141,33 @@ public record ModelSettings(ModelConfig model, OptimizerConfig optimizer) {
     if (r.has("seed")) {
       m = m.withSeed(r.longValue("seed"));
     }
-    String kind = values.getOrDefault("optimizer",
-        defaults.adamForMlps() && type.isMlp() ? "adam" : "sgd").trim().toLowerCase(Locale.ROOT);
-    OptimizerConfig o = switch (kind) {
-      case "sgd" -> OptimizerConfig.tutorial();
-      case "adam" -> OptimizerConfig.adam();
-      default -> throw bad.about("optimizer", "must be sgd or adam");
-    };
+    String kind = r.has("optimizer") ? values.get("optimizer").trim().toLowerCase(Locale.ROOT)
+        : null;
+    OptimizerConfig o = defaults.optimizer(type, kind);
+    if (o == null) {
+      throw bad.about("optimizer", "must be sgd, adam or adagrad");
+    }
     if (r.has("learning.rate")) {
       double lr = r.doubleValue("learning.rate");
       if (!(lr > 0)) {
         throw bad.about("learning.rate", "must be positive");
       }
-      o = o.withLearningRate(lr);
+      // The biases' rate follows the rate, unless the defaults give them a rate of their own.
+      double biasLr = o.biasLearningRate() == o.learningRate() ? lr : o.biasLearningRate();
+      o = o.withLearningRate(lr).withBiasLearningRate(biasLr);
+    }
+    if (r.has("bias.learning.rate")) {
+      double lr = r.doubleValue("bias.learning.rate");
+      if (!(lr > 0)) {
+        throw bad.about("bias.learning.rate", "must be positive");
+      }
+      o = o.withBiasLearningRate(lr);
     }
     if (r.has("momentum")) {
       double mu = r.doubleValue("momentum");
       if (o.kind() != OptimizerConfig.Kind.SGD) {
-        throw bad.about("momentum", "is SGD's; " + kind + " has none");
+        throw bad.about("momentum", "is SGD's; " + o.kind().name().toLowerCase(Locale.ROOT)
+            + " has none");
       }
       if (mu < 0 || mu >= 1) {
         throw bad.about("momentum", "must be in [0, 1)");
@@ -121,15 +181,21 @@ public record ModelSettings(ModelConfig model, OptimizerConfig optimizer) {
       }
       o = o.withWeightDecay(wd);
     }
-    OptimizerConfig.EmbeddingUpdates e = defaults.embeddings();
+    if (r.has("bias.weight.decay")) {
+      double wd = r.doubleValue("bias.weight.decay");
+      if (wd < 0) {
+        throw bad.about("bias.weight.decay", "must be at least 0");
+      }
+      o = o.withBiasWeightDecay(wd);
+    }
     if (r.has("embeddings")) {
       try {
-        e = OptimizerConfig.EmbeddingUpdates.parse(values.get("embeddings"));
+        o = o.withEmbeddings(OptimizerConfig.EmbeddingUpdates.parse(values.get("embeddings")));
       } catch (IllegalArgumentException x) {
         throw bad.about("embeddings", "must be dense or lazy");
       }
     }
-    return new ModelSettings(m, o.withEmbeddings(e));
+    return new ModelSettings(m, o);
   }
 
   /** Every key with its value, in {@link #KEYS} order (what the network does not use left out). */
@@ -147,10 +213,16 @@ public record ModelSettings(ModelConfig model, OptimizerConfig optimizer) {
     out.put("seed", Long.toString(model.seed()));
     out.put("optimizer", optimizer.kind().name().toLowerCase(Locale.ROOT));
     out.put("learning.rate", Double.toString(optimizer.learningRate()));
+    if (model.type() == ModelType.BIASED_MF) {
+      out.put("bias.learning.rate", Double.toString(optimizer.biasLearningRate()));
+    }
     if (optimizer.kind() == OptimizerConfig.Kind.SGD) {
       out.put("momentum", Double.toString(optimizer.momentum()));
     }
     out.put("weight.decay", Double.toString(optimizer.weightDecay()));
+    if (model.type() == ModelType.BIASED_MF) {
+      out.put("bias.weight.decay", Double.toString(optimizer.biasWeightDecay()));
+    }
     out.put("embeddings", optimizer.embeddings().name().toLowerCase(Locale.ROOT));
     return out;
   }

@@ -18,9 +18,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * count by one. The state (arrays and step count) is persisted with the model; the config is not
  * state.
  *
- * <p>SGD follows MXNet: {@code v = momentum*v - lr*(g + wd*w); w += v} with {@code wd = 0} for
- * biases. Adam adds {@code wd*w} to the gradient likewise and uses the bias-corrected rate
- * {@code lr*sqrt(1-b2^t)/(1-b1^t)} (Kingma and Ba 2015, section 2). In DENSE embedding mode the
+ * <p>SGD follows MXNet: {@code v = momentum*v - lr*(g + wd*w); w += v}. Adam adds {@code wd*w} to
+ * the gradient likewise and uses the bias-corrected rate {@code lr*sqrt(1-b2^t)/(1-b1^t)} (Kingma
+ * and Ba 2015, section 2). AdaGrad adds it likewise: {@code s += g^2; w -= lr*g/(sqrt(s)+eps)}.
+ * The user and item biases of biased MF take the bias rate and bias weight decay of the config
+ * (by default the same rate and no decay, as MXNet); the other biases (the MLP layers') take the
+ * rate and no decay. In DENSE embedding mode the
  * batch's row gradients are written into a zeroed full-size gradient and every row is updated, as
  * MXNet's dense embedding gradient does; in LAZY mode only the batch's rows are. The user and
  * item sides are updated through {@link MfNetwork#forEachSide}, at the same time on the CPU
@@ -64,17 +67,19 @@ public final class Optimizer {
   /** Applies the gradients left by the last forward/backward pass, and advances the step. */
   public void apply(MfNetwork net) {
     step++;
-    double lr = config.learningRate();
-    double lrT = config.kind() == OptimizerConfig.Kind.ADAM
-        ? lr * Math.sqrt(1 - Math.pow(config.beta2(), step)) / (1 - Math.pow(config.beta1(), step))
-        : lr;
+    double correction = config.kind() == OptimizerConfig.Kind.ADAM
+        ? Math.sqrt(1 - Math.pow(config.beta2(), step)) / (1 - Math.pow(config.beta1(), step))
+        : 1;
+    double lrT = config.learningRate() * correction;
+    double biasLrT = config.biasLearningRate() * correction;
     net.forEachSide((k, tables, denseParams) -> {
       for (ParamTable t : tables) {
-        double wd = t.isBias() ? 0 : config.weightDecay();
+        double rate = t.isBias() ? biasLrT : lrT;
+        double wd = t.isBias() ? config.biasWeightDecay() : config.weightDecay();
         if (config.embeddings() == OptimizerConfig.EmbeddingUpdates.LAZY) {
-          updateRows(k, t, lrT, wd);
+          updateRows(k, t, rate, wd);
         } else {
-          updateAllRows(k, t, lrT, wd);
+          updateAllRows(k, t, rate, wd);
         }
       }
       for (DenseParam p : denseParams) {
@@ -86,12 +91,13 @@ public final class Optimizer {
   }
 
   private void updateRows(Kernels k, ParamTable t, double lrT, double wd) {
-    if (config.kind() == OptimizerConfig.Kind.SGD) {
-      k.momentumRows(t.values(), t.state(0), t.gradRows(), t.gradCount(), t.grad(), lrT,
-          config.momentum(), wd);
-    } else {
-      k.adamRows(t.values(), t.state(0), t.state(1), t.gradRows(), t.gradCount(), t.grad(), lrT,
-          config.beta1(), config.beta2(), config.epsilon(), wd);
+    switch (config.kind()) {
+      case SGD -> k.momentumRows(t.values(), t.state(0), t.gradRows(), t.gradCount(), t.grad(),
+          lrT, config.momentum(), wd);
+      case ADAM -> k.adamRows(t.values(), t.state(0), t.state(1), t.gradRows(), t.gradCount(),
+          t.grad(), lrT, config.beta1(), config.beta2(), config.epsilon(), wd);
+      case ADAGRAD -> k.adagradRows(t.values(), t.state(0), t.gradRows(), t.gradCount(),
+          t.grad(), lrT, config.epsilon(), wd);
     }
   }
 
@@ -119,10 +125,11 @@ public final class Optimizer {
 
   private void update(Kernels k, INDArray w, INDArray g, INDArray s0, INDArray s1, double lrT,
       double wd) {
-    if (config.kind() == OptimizerConfig.Kind.SGD) {
-      k.momentumDense(w, s0, g, lrT, config.momentum(), wd);
-    } else {
-      k.adamDense(w, s0, s1, g, lrT, config.beta1(), config.beta2(), config.epsilon(), wd);
+    switch (config.kind()) {
+      case SGD -> k.momentumDense(w, s0, g, lrT, config.momentum(), wd);
+      case ADAM -> k.adamDense(w, s0, s1, g, lrT, config.beta1(), config.beta2(),
+          config.epsilon(), wd);
+      case ADAGRAD -> k.adagradDense(w, s0, g, lrT, config.epsilon(), wd);
     }
   }
 

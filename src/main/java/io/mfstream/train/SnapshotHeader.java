@@ -53,6 +53,14 @@ public record SnapshotHeader(ModelConfig model, OptimizerConfig optimizer, long 
     opt.put("learningRate", o.learningRate());
     opt.put("momentum", o.momentum());
     opt.put("weightDecay", o.weightDecay());
+    // Written only where they differ from what a state without them means, so that the records of
+    // a model configured as before they existed stay byte-identical (the store compares them).
+    if (o.biasLearningRate() != o.learningRate()) {
+      opt.put("biasLearningRate", o.biasLearningRate());
+    }
+    if (o.biasWeightDecay() != 0) {
+      opt.put("biasWeightDecay", o.biasWeightDecay());
+    }
     opt.put("beta1", o.beta1());
     opt.put("beta2", o.beta2());
     opt.put("epsilon", o.epsilon());
@@ -115,6 +123,8 @@ public record SnapshotHeader(ModelConfig model, OptimizerConfig optimizer, long 
           number(o, "learningRate"),
           number(o, "momentum"),
           number(o, "weightDecay"),
+          o.has("biasLearningRate") ? number(o, "biasLearningRate") : number(o, "learningRate"),
+          o.has("biasWeightDecay") ? number(o, "biasWeightDecay") : 0,
           number(o, "beta1"),
           number(o, "beta2"),
           number(o, "epsilon"),

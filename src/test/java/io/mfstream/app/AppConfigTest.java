@@ -38,11 +38,24 @@ class AppConfigTest {
     assertEquals(java.util.List.of("biased-mf", "mlp"), p.modelNames());
     ModelSpec first = p.models().get(0);
     assertEquals(ModelType.BIASED_MF, first.model().type());
-    assertEquals(16, first.batchSize());
+    assertEquals(1, first.batchSize(), "MF learns from each rating at once");
+    assertEquals(4, p.models().get(1).batchSize(), "the MLPs take steps of 4");
     assertEquals(1000, first.window());
-    assertEquals(OptimizerConfig.streaming(), first.optimizer());
+    assertEquals(OptimizerConfig.Kind.ADAGRAD, first.optimizer().kind());
+    assertEquals(0.3, first.optimizer().biasLearningRate());
     assertEquals(1000, p.reportEvery());
     assertEquals(0, p.lingerMs());
+  }
+
+  @Test
+  void aModelsOwnBatchSizeShouldWinOverThePipelines() throws Exception {
+    AppConfig c = AppConfig.load(null, Map.of(), Map.of("batch.size", "8",
+        "model.mlp.batch.size", "32"));
+    assertEquals(8, c.pipeline().models().get(0).batchSize());
+    assertEquals(32, c.pipeline().models().get(1).batchSize());
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> AppConfig.load(null, Map.of(), Map.of("model.mlp.batch.size", "0")));
+    assertTrue(bad.getMessage().contains("model.mlp.batch.size"), bad.getMessage());
   }
 
   @Test

@@ -28,7 +28,7 @@ class ScalarReferenceMfTest {
     int batch = 16;
     MfNetwork net = new MfNetwork(ModelConfig.defaults(ModelType.PLAIN_MF).withFactors(k)
         .withInitScale(0.3), new HostKernels(), batch);
-    Optimizer opt = new Optimizer(OptimizerConfig.streaming());
+    Optimizer opt = new Optimizer(OptimizerConfig.lazySgd());
     opt.attach(net);
     int[] rows = new int[Math.max(users, items)];
     String[] ids = new String[rows.length];

@@ -65,7 +65,8 @@ class RunCommandTest {
     run.start();
     String bootstrap = awaitMatch(out, Pattern.compile("Kafka at (\\S+)"), err);
 
-    // A first batch (16 ratings, the default batch size) so that the model has learned.
+    // Sixteen ratings, so that the model has learned: sixteen steps at biased MF's default batch
+    // size, 1.
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       lines.add("{\"user\": \"u" + (i % 4) + "\", \"item\": \"m" + (i % 5) + "\", \"rating\": "
@@ -77,15 +78,15 @@ class RunCommandTest {
     Run produced = cli("produce", "--bootstrap-servers", bootstrap, "--file", first.toString());
     assertEquals(0, produced.code(), produced.err());
     assertTrue(produced.out().contains("17 records sent to ratings"), produced.out());
-    awaitMatch(out, Pattern.compile("biased-mf v1 "), err);
+    awaitMatch(out, Pattern.compile("biased-mf v16 "), err);
 
     Run before = cli("ask", "--bootstrap-servers", bootstrap, "--user", "u0", "--item", "m1",
         "--json");
     assertEquals(0, before.code(), before.err());
     float ratingBefore = rating(before.out());
-    assertTrue(before.out().contains("\"model_version\":1"), before.out());
+    assertTrue(before.out().contains("\"model_version\":16"), before.out());
 
-    // u0 loves m1: sixteen 5-star ratings (one more step).
+    // u0 loves m1: sixteen 5-star ratings (sixteen more steps).
     List<String> love = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       love.add("{\"user\": \"u0\", \"item\": \"m1\", \"rating\": 5}");
@@ -94,17 +95,17 @@ class RunCommandTest {
     Files.write(second, love);
     assertEquals(0, cli("produce", "--bootstrap-servers", bootstrap, "--file",
         second.toString()).code());
-    awaitMatch(out, Pattern.compile("biased-mf v2 "), err);
+    awaitMatch(out, Pattern.compile("biased-mf v32 "), err);
     // The trainer's status shows the step before its transaction commits and the replica reads
-    // it: ask until the answer comes from version 2 (or the deadline passes).
+    // it: ask until the answer comes from version 32 (or the deadline passes).
     AtomicReference<Run> last = new AtomicReference<>();
     Run after = Await.result(Duration.ofSeconds(30),
-        () -> "an answer from version 2; the last: " + last.get().out(), () -> {
+        () -> "an answer from version 32; the last: " + last.get().out(), () -> {
           Run r = cli("ask", "--bootstrap-servers", bootstrap, "--user", "u0", "--item", "m1",
               "--json");
           assertEquals(0, r.code(), r.err());
           last.set(r);
-          return r.out().contains("\"model_version\":2") ? r : null;
+          return r.out().contains("\"model_version\":32") ? r : null;
         });
     float ratingAfter = rating(after.out());
     assertTrue(ratingAfter > ratingBefore + 0.1f,

@@ -141,8 +141,11 @@ class HelmTemplateTest {
     assertEquals("mfstream-prod", p.getProperty("application.id"));
     assertEquals("biased-mf,wide-mlp", p.getProperty("models"));
     assertEquals("128", p.getProperty("model.biased-mf.factors"));
-    assertEquals("adam", p.getProperty("model.biased-mf.optimizer"));
-    assertEquals("0.001", p.getProperty("model.biased-mf.learning.rate"));
+    assertEquals("adagrad", p.getProperty("model.biased-mf.optimizer"));
+    assertEquals("0.02", p.getProperty("model.biased-mf.learning.rate"));
+    assertEquals("0.2", p.getProperty("model.biased-mf.bias.learning.rate"));
+    assertEquals("0.01", p.getProperty("model.biased-mf.bias.weight.decay"));
+    assertEquals("16", p.getProperty("model.wide-mlp.batch.size"));
     assertEquals("mlp", p.getProperty("model.wide-mlp.type"));
     assertEquals("256", p.getProperty("model.wide-mlp.hidden"));
     assertEquals("0.0001", p.getProperty("model.wide-mlp.weight.decay"));
@@ -164,7 +167,8 @@ class HelmTemplateTest {
   void shouldDefaultToTheDocumentedSettings() {
     Properties p = defaults().properties();
     assertEquals("biased-mf,mlp", p.getProperty("models"));
-    assertEquals("16", p.getProperty("batch.size"));
+    assertEquals(null, p.getProperty("batch.size"),
+        "unset: each network's own streaming batch size");
     assertEquals("1000", p.getProperty("rmse.window"));
     assertEquals("mfstream", p.getProperty("application.id"));
     assertFalse(p.getProperty("bootstrap.servers", "").isBlank(),

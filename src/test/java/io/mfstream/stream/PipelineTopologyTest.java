@@ -71,7 +71,7 @@ class PipelineTopologyTest {
 
   private static ModelSpec spec(ModelType type) {
     ModelConfig model = ModelConfig.defaults(type).withFactors(8).withHidden(6).withInitScale(0.1);
-    return new ModelSpec(type.id(), model, OptimizerConfig.streaming(), BATCH, WINDOW);
+    return new ModelSpec(type.id(), model, OptimizerConfig.lazySgd(), BATCH, WINDOW);
   }
 
   private TopologyTestDriver driver(PipelineSettings settings, StatusBoard board,

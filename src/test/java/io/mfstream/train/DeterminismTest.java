@@ -33,8 +33,8 @@ class DeterminismTest {
   @EnumSource(ModelType.class)
   void initialRowsShouldNotDependOnTheOrderIdsArriveIn(ModelType type) {
     ModelConfig cfg = ModelConfig.defaults(type).withFactors(6).withHidden(4);
-    Trainer first = new Trainer(cfg, OptimizerConfig.streaming(), 4);
-    Trainer second = new Trainer(cfg, OptimizerConfig.streaming(), 4);
+    Trainer first = new Trainer(cfg, OptimizerConfig.lazySgd(), 4);
+    Trainer second = new Trainer(cfg, OptimizerConfig.lazySgd(), 4);
     String[] ids = {"alice", "bob", "carol", "dave"};
     String[] reversed = {"dave", "carol", "bob", "alice"};
     int[] rows = new int[4];
@@ -53,7 +53,7 @@ class DeterminismTest {
   private static float[] train(ModelType type, List<Rating> data, long seed) {
     ModelConfig cfg = ModelConfig.defaults(type).withFactors(8).withHidden(6).withSeed(seed)
         .withInitScale(0.2);
-    Trainer t = new Trainer(cfg, OptimizerConfig.streaming(), 32);
+    Trainer t = new Trainer(cfg, OptimizerConfig.lazySgd(), 32);
     for (int from = 0; from < data.size(); from += 32) {
       t.trainBatch(data, from, 32);
     }

@@ -21,7 +21,7 @@ class EpochTrainerTest {
   @Test
   void shouldDropTheLastPartialBatchLikeTheTutorial() {
     List<Rating> data = TestRatings.random(10, 5, 5, 1);
-    Trainer t = new Trainer(CFG, OptimizerConfig.streaming(), 3);
+    Trainer t = new Trainer(CFG, OptimizerConfig.lazySgd(), 3);
     List<EpochTrainer.EpochResult> r = EpochTrainer.run(t, data, data,
         EpochTrainer.Options.tutorial(2, 7), null, null);
     assertEquals(2, r.size());
@@ -33,7 +33,7 @@ class EpochTrainerTest {
   @Test
   void shouldKeepTheLastPartialBatchWhenAsked() {
     List<Rating> data = TestRatings.random(10, 5, 5, 1);
-    Trainer t = new Trainer(CFG, OptimizerConfig.streaming(), 3);
+    Trainer t = new Trainer(CFG, OptimizerConfig.lazySgd(), 3);
     EpochTrainer.run(t, data, data, new EpochTrainer.Options(2, 7, true, false), null, null);
     assertEquals(8, t.version());
     assertEquals(20, t.trained());
@@ -42,15 +42,15 @@ class EpochTrainerTest {
   @Test
   void firstEpochShouldRunInFileOrderAndLaterOnesShuffled() {
     List<Rating> data = TestRatings.random(12, 6, 6, 2);
-    Trainer byHand = new Trainer(CFG, OptimizerConfig.streaming(), 4);
+    Trainer byHand = new Trainer(CFG, OptimizerConfig.lazySgd(), 4);
     for (int from = 0; from < 12; from += 4) {
       byHand.trainBatch(data, from, 4);
     }
-    Trainer oneEpoch = new Trainer(CFG, OptimizerConfig.streaming(), 4);
+    Trainer oneEpoch = new Trainer(CFG, OptimizerConfig.lazySgd(), 4);
     EpochTrainer.run(oneEpoch, data, List.of(), EpochTrainer.Options.tutorial(1, 3), null, null);
     assertArrayEquals(userRows(byHand), userRows(oneEpoch), "epoch 1 is the file order");
 
-    Trainer shuffledFirst = new Trainer(CFG, OptimizerConfig.streaming(), 4);
+    Trainer shuffledFirst = new Trainer(CFG, OptimizerConfig.lazySgd(), 4);
     EpochTrainer.run(shuffledFirst, data, List.of(), new EpochTrainer.Options(1, 3, false, true),
         null, null);
     assertFalse(Arrays.equals(userRows(byHand), userRows(shuffledFirst)),

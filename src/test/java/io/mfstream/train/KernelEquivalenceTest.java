@@ -29,10 +29,14 @@ class KernelEquivalenceTest {
   static Stream<Arguments> cases() {
     Stream.Builder<Arguments> b = Stream.builder();
     for (ModelType t : ModelType.values()) {
-      b.add(Arguments.of(t, OptimizerConfig.streaming()));
+      b.add(Arguments.of(t, OptimizerConfig.lazySgd()));
       b.add(Arguments.of(t, OptimizerConfig.tutorial()));
       b.add(Arguments.of(t, OptimizerConfig.adam().withLearningRate(0.01)));
       b.add(Arguments.of(t, OptimizerConfig.adam().withLearningRate(0.01)
+          .withEmbeddings(OptimizerConfig.EmbeddingUpdates.DENSE)));
+      b.add(Arguments.of(t, OptimizerConfig.adagrad().withWeightDecay(0.05)
+          .withBiasLearningRate(0.3).withBiasWeightDecay(0.05)));
+      b.add(Arguments.of(t, OptimizerConfig.adagrad()
           .withEmbeddings(OptimizerConfig.EmbeddingUpdates.DENSE)));
     }
     return b.build();

@@ -12,8 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The one reading of a model's settings, shared by the properties file and the flags. */
 @UnitTest
 class ModelSettingsTest {
-  private static final ModelSettings.Defaults STREAMING =
-      new ModelSettings.Defaults(true, OptimizerConfig.EmbeddingUpdates.LAZY);
+  private static final ModelSettings.Defaults STREAMING = ModelSettings.Defaults.STREAMING;
   private static final ModelSettings.Complaint BAD =
       (key, why) -> new IllegalArgumentException(key + " " + why);
 
@@ -22,15 +21,60 @@ class ModelSettingsTest {
   }
 
   @Test
-  void absentKeysShouldTakeTheDefaultsOfTheNetworkAndTheCaller() {
+  void absentKeysShouldTakeTheStreamingDefaultsOfTheNetwork() {
     ModelSettings mf = parse(Map.of(), ModelType.BIASED_MF);
     assertEquals(ModelConfig.defaults(ModelType.BIASED_MF), mf.model());
-    assertEquals(OptimizerConfig.streaming(), mf.optimizer());
+    assertEquals(0.087, parse(Map.of(), ModelType.MLP).model().initScale());
+    assertEquals(OptimizerConfig.adagrad().withWeightDecay(0.05).withBiasLearningRate(0.3)
+        .withBiasWeightDecay(0.05), mf.optimizer());
+    assertEquals(OptimizerConfig.EmbeddingUpdates.LAZY, mf.optimizer().embeddings());
+    assertEquals(0.2, parse(Map.of(), ModelType.PLAIN_MF).optimizer().learningRate());
     ModelSettings mlp = parse(Map.of(), ModelType.MLP);
-    assertEquals(OptimizerConfig.adam(), mlp.optimizer(), "the MLPs learn with Adam by default");
+    assertEquals(OptimizerConfig.adagrad().withWeightDecay(0.05), mlp.optimizer());
+    assertEquals(0.05, mlp.optimizer().biasLearningRate(), "the bias rate follows the rate");
+    assertEquals(1, STREAMING.batchSize(ModelType.BIASED_MF));
+    assertEquals(1, STREAMING.batchSize(ModelType.PLAIN_MF));
+    assertEquals(4, STREAMING.batchSize(ModelType.MLP));
+    assertEquals(4, STREAMING.batchSize(ModelType.DROPOUT_MLP));
+  }
+
+  @Test
+  void namingAnotherOptimiserShouldGiveItsOwnDefaults() {
+    assertEquals(OptimizerConfig.lazySgd(),
+        parse(Map.of("optimizer", "sgd"), ModelType.BIASED_MF).optimizer());
+    assertEquals(OptimizerConfig.adam(),
+        parse(Map.of("optimizer", "adam"), ModelType.MLP).optimizer());
+    assertEquals(parse(Map.of(), ModelType.BIASED_MF),
+        parse(Map.of("optimizer", "adagrad"), ModelType.BIASED_MF),
+        "naming the default optimiser changes nothing");
+  }
+
+  @Test
+  void absentKeysShouldTakeTheTutorialsDefaultsForTrain() {
     ModelSettings offline = ModelSettings.parse(Map.of(), ModelType.MLP,
-        new ModelSettings.Defaults(false, OptimizerConfig.EmbeddingUpdates.DENSE), BAD);
+        ModelSettings.Defaults.TUTORIAL, BAD);
+    assertEquals(ModelConfig.defaults(ModelType.MLP), offline.model());
     assertEquals(OptimizerConfig.tutorial(), offline.optimizer());
+    assertEquals(64, ModelSettings.Defaults.TUTORIAL.batchSize(ModelType.MLP));
+    assertEquals(OptimizerConfig.adagrad().withEmbeddings(OptimizerConfig.EmbeddingUpdates.DENSE),
+        ModelSettings.parse(Map.of("optimizer", "adagrad"), ModelType.MLP,
+            ModelSettings.Defaults.TUTORIAL, BAD).optimizer());
+  }
+
+  @Test
+  void aLearningRateShouldSetTheBiasesRateUnlessTheyHaveTheirOwn() {
+    OptimizerConfig o = parse(Map.of("learning.rate", "0.1"), ModelType.BIASED_MF).optimizer();
+    assertEquals(0.1, o.learningRate());
+    assertEquals(0.3, o.biasLearningRate(), "the streaming default of biased MF's biases");
+    o = parse(Map.of("learning.rate", "0.1", "optimizer", "sgd"), ModelType.BIASED_MF)
+        .optimizer();
+    assertEquals(0.1, o.biasLearningRate(), "SGD has one rate for all");
+    o = parse(Map.of("learning.rate", "0.1"), ModelType.MLP).optimizer();
+    assertEquals(0.1, o.biasLearningRate());
+    o = parse(Map.of("learning.rate", "0.1", "bias.learning.rate", "0.7"), ModelType.BIASED_MF)
+        .optimizer();
+    assertEquals(0.1, o.learningRate());
+    assertEquals(0.7, o.biasLearningRate());
   }
 
   @Test
@@ -46,7 +90,21 @@ class ModelSettingsTest {
     assertEquals(OptimizerConfig.tutorial().withLearningRate(0.2).withMomentum(0)
         .withWeightDecay(0.001), s.optimizer());
     assertEquals(s, parse(s.toMap(), null), "what is printed reads back the same");
-    assertEquals(ModelSettings.KEYS, java.util.List.copyOf(s.toMap().keySet()));
+
+    Map<String, String> mf = Map.ofEntries(Map.entry("type", "biased-mf"),
+        Map.entry("factors", "8"), Map.entry("init.scale", "0.1"), Map.entry("seed", "7"),
+        Map.entry("optimizer", "sgd"), Map.entry("learning.rate", "0.2"),
+        Map.entry("bias.learning.rate", "0.4"), Map.entry("momentum", "0.5"),
+        Map.entry("weight.decay", "0.001"), Map.entry("bias.weight.decay", "0.01"),
+        Map.entry("embeddings", "dense"));
+    ModelSettings b = parse(mf, null);
+    assertEquals(OptimizerConfig.tutorial().withLearningRate(0.2).withBiasLearningRate(0.4)
+        .withMomentum(0.5).withWeightDecay(0.001).withBiasWeightDecay(0.01), b.optimizer());
+    assertEquals(b, parse(b.toMap(), null), "what is printed reads back the same");
+    java.util.List<String> printed = new java.util.ArrayList<>(s.toMap().keySet());
+    printed.addAll(b.toMap().keySet());
+    assertEquals(java.util.Set.copyOf(ModelSettings.KEYS), java.util.Set.copyOf(printed),
+        "every key is printed for the networks that use it");
   }
 
   @Test
@@ -61,7 +119,8 @@ class ModelSettingsTest {
         Map.of("hidden", "x"), Map.of("dropout", "1"), Map.of("init.scale", "0"),
         Map.of("seed", "1.5"), Map.of("optimizer", "rmsprop"), Map.of("learning.rate", "-1"),
         Map.of("learning.rate", "NaN"), Map.of("momentum", "1"),
-        Map.of("weight.decay", "-0.1"), Map.of("embeddings", "sparse"))) {
+        Map.of("weight.decay", "-0.1"), Map.of("embeddings", "sparse"),
+        Map.of("bias.learning.rate", "0"), Map.of("bias.weight.decay", "-1"))) {
       String key = bad.keySet().iterator().next();
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
           () -> parse(bad, ModelType.MLP), bad.toString());

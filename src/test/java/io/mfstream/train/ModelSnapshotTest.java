@@ -66,8 +66,8 @@ class ModelSnapshotTest {
 
   private static OptimizerConfig optimizer(String name) {
     return switch (name) {
-      case "sgd-lazy" -> OptimizerConfig.streaming();
-      case "sgd-dense" -> OptimizerConfig.streaming()
+      case "sgd-lazy" -> OptimizerConfig.lazySgd();
+      case "sgd-dense" -> OptimizerConfig.lazySgd()
           .withEmbeddings(OptimizerConfig.EmbeddingUpdates.DENSE);
       case "adam" -> OptimizerConfig.adam().withLearningRate(0.01);
       default -> throw new IllegalArgumentException(name);
@@ -98,7 +98,7 @@ class ModelSnapshotTest {
 
   @Test
   void untrainedModelShouldRoundTripAndTrainLikeTheOriginal() throws IOException {
-    Trainer original = new Trainer(small(ModelType.BIASED_MF), OptimizerConfig.streaming(), BATCH);
+    Trainer original = new Trainer(small(ModelType.BIASED_MF), OptimizerConfig.lazySgd(), BATCH);
     Trainer copy = ModelSnapshot.load(new ByteArrayInputStream(save(original)), BATCH);
     assertEquals(0, copy.version());
     assertEquals(0, copy.trained());
@@ -135,7 +135,7 @@ class ModelSnapshotTest {
 
   @Test
   void batchSizeShouldBeChosenAtLoadTime() throws IOException {
-    Trainer original = trained(ModelType.MLP, OptimizerConfig.streaming());
+    Trainer original = trained(ModelType.MLP, OptimizerConfig.lazySgd());
     Trainer copy = ModelSnapshot.load(new ByteArrayInputStream(save(original)), 3);
     assertEquals(3, copy.batchSize());
     List<Rating> data = firstRatings();
@@ -198,9 +198,9 @@ class ModelSnapshotTest {
   void savingToAFileShouldReplaceItAtomicallyAndLeaveNoTemporaryFiles(@TempDir Path dir)
       throws IOException {
     Path file = dir.resolve("model.snap");
-    Trainer first = trained(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    Trainer first = trained(ModelType.BIASED_MF, OptimizerConfig.lazySgd());
     ModelSnapshot.save(first, file);
-    Trainer second = trained(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    Trainer second = trained(ModelType.BIASED_MF, OptimizerConfig.lazySgd());
     train(second, laterRatings());
     ModelSnapshot.save(second, file);
 
@@ -216,7 +216,7 @@ class ModelSnapshotTest {
   @Test
   void fileWithBytesAfterTheChecksumShouldBeRejected(@TempDir Path dir) throws IOException {
     Path file = dir.resolve("model.snap");
-    byte[] bytes = save(trained(ModelType.PLAIN_MF, OptimizerConfig.streaming()));
+    byte[] bytes = save(trained(ModelType.PLAIN_MF, OptimizerConfig.lazySgd()));
     byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
     Files.write(file, longer);
     SnapshotFormatException e =
@@ -229,7 +229,7 @@ class ModelSnapshotTest {
 
   @Test
   void wrongMagicShouldBeRejectedAsNotASnapshot() throws IOException {
-    byte[] bytes = save(trained(ModelType.PLAIN_MF, OptimizerConfig.streaming()));
+    byte[] bytes = save(trained(ModelType.PLAIN_MF, OptimizerConfig.lazySgd()));
     bytes[0] = 'X';
     assertRejected(bytes, "not an mfstream snapshot");
     assertRejected("user,item,rating\n1,2,3\n".getBytes(StandardCharsets.UTF_8),
@@ -239,7 +239,7 @@ class ModelSnapshotTest {
 
   @Test
   void futureFormatVersionShouldBeRejectedNamingTheSupportedVersion() throws IOException {
-    byte[] bytes = save(trained(ModelType.PLAIN_MF, OptimizerConfig.streaming()));
+    byte[] bytes = save(trained(ModelType.PLAIN_MF, OptimizerConfig.lazySgd()));
     ByteBuffer.wrap(bytes).putInt(6, 2);
     SnapshotFormatException e = assertRejected(bytes, "unsupported snapshot format version 2");
     assertTrue(e.getMessage().contains("reads format version 1"), e.getMessage());
@@ -260,7 +260,7 @@ class ModelSnapshotTest {
 
   @Test
   void flippedByteInParameterValuesShouldFailTheChecksum() throws IOException {
-    byte[] bytes = save(trained(ModelType.BIASED_MF, OptimizerConfig.streaming()));
+    byte[] bytes = save(trained(ModelType.BIASED_MF, OptimizerConfig.lazySgd()));
     // The last array (item-bias/state0) ends just before the 4-byte checksum.
     bytes[bytes.length - 7] ^= 0x10;
     assertRejected(bytes, "checksum mismatch");
@@ -268,14 +268,14 @@ class ModelSnapshotTest {
 
   @Test
   void flippedByteInTheStoredChecksumShouldFailTheChecksum() throws IOException {
-    byte[] bytes = save(trained(ModelType.PLAIN_MF, OptimizerConfig.streaming()));
+    byte[] bytes = save(trained(ModelType.PLAIN_MF, OptimizerConfig.lazySgd()));
     bytes[bytes.length - 1] ^= 0x01;
     assertRejected(bytes, "checksum mismatch");
   }
 
   @Test
   void everySingleFlippedByteShouldBeRejected() throws IOException {
-    Trainer t = new Trainer(small(ModelType.BIASED_MF), OptimizerConfig.streaming(), BATCH);
+    Trainer t = new Trainer(small(ModelType.BIASED_MF), OptimizerConfig.lazySgd(), BATCH);
     t.trainBatch(List.of(new Rating("a", "x", 4f), new Rating("b", "y", 2f)));
     byte[] bytes = save(t);
     for (int at = 0; at < bytes.length; at++) {
@@ -289,7 +289,7 @@ class ModelSnapshotTest {
 
   @Test
   void headerWhoseConfigDoesNotFitTheArraysShouldBeRejectedNamingTheArray() throws IOException {
-    byte[] bytes = save(trained(ModelType.PLAIN_MF, OptimizerConfig.streaming()));
+    byte[] bytes = save(trained(ModelType.PLAIN_MF, OptimizerConfig.lazySgd()));
     byte[] wider = withHeader(bytes, h -> h.replace("\"factors\":4", "\"factors\":5"));
     SnapshotFormatException e = assertRejected(wider, "array #0");
     assertTrue(e.getMessage().contains("'user-embedding' [6, 4]"), e.getMessage());
@@ -302,7 +302,7 @@ class ModelSnapshotTest {
 
   @Test
   void invalidConfigInHeaderShouldBeRejected() throws IOException {
-    byte[] bytes = save(trained(ModelType.PLAIN_MF, OptimizerConfig.streaming()));
+    byte[] bytes = save(trained(ModelType.PLAIN_MF, OptimizerConfig.lazySgd()));
     byte[] bad = withHeader(bytes, h -> h.replace("\"plain-mf\"", "\"deep-mf\""));
     assertRejected(bad, "invalid configuration in snapshot header: unknown model type 'deep-mf'");
   }

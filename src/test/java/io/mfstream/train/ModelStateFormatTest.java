@@ -30,7 +30,7 @@ class ModelStateFormatTest {
   /** A biased MF network (k = 2, SGD momentum: one state slot) knowing user u1 and item i1. */
   private static MfNetwork biased(DataType type) {
     Trainer t = new Trainer(ModelConfig.defaults(ModelType.BIASED_MF).withFactors(2)
-        .withDataType(type), OptimizerConfig.streaming(), 4);
+        .withDataType(type), OptimizerConfig.lazySgd(), 4);
     t.network().restoreVocabulary(List.of("u1"), List.of("i1"));
     return t.network();
   }
@@ -81,7 +81,7 @@ class ModelStateFormatTest {
   @Test
   void aDenseParameterShouldBeEncodedExactlyAsTheGoldenFileAndReadBack() throws IOException {
     Trainer t = new Trainer(ModelConfig.defaults(ModelType.MLP).withFactors(2).withHidden(1),
-        OptimizerConfig.streaming(), 4);
+        OptimizerConfig.lazySgd(), 4);
     DenseParam weight = t.network().denseParams().get(0);
     weight.value().assign(Nd4j.createFromArray(0.5f, -0.125f).reshape(2, 1));
     weight.state(0).assign(Nd4j.createFromArray(0.0625f, 1f).reshape(2, 1));
@@ -90,7 +90,7 @@ class ModelStateFormatTest {
     assertArrayEquals(new float[] {0.5f, -0.125f}, ModelStateFormat.decodeDenseValues(golden));
 
     Trainer other = new Trainer(ModelConfig.defaults(ModelType.MLP).withFactors(2).withHidden(1),
-        OptimizerConfig.streaming(), 4);
+        OptimizerConfig.lazySgd(), 4);
     ModelStateFormat.decodeDenseInto(golden, other.network().denseParams().get(0));
     assertArrayEquals(golden, ModelStateFormat.encodeDense(other.network().denseParams().get(0)));
     assertThrows(IllegalArgumentException.class,
@@ -168,7 +168,7 @@ class ModelStateFormatTest {
     assertThrows(IllegalArgumentException.class,
         () -> ModelStateFormat.decodeRowValues(Arrays.copyOf(golden, golden.length + 4)));
     Trainer plain = new Trainer(ModelConfig.defaults(ModelType.PLAIN_MF).withFactors(2),
-        OptimizerConfig.streaming(), 4);
+        OptimizerConfig.lazySgd(), 4);
     plain.network().restoreVocabulary(List.of("u1"), List.of());
     assertThrows(IllegalArgumentException.class,
         () -> ModelStateFormat.decodeRowInto(golden, plain.network().userTables(), 0),

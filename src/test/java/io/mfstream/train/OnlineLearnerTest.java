@@ -29,11 +29,11 @@ class OnlineLearnerTest {
   @EnumSource(ModelType.class)
   void ratingByRatingShouldComputeExactlyWhatThePrequentialPassComputes(ModelType type) {
     List<Rating> data = TestRatings.random(16 * 20 + 5, 25, 20, 11);
-    Trainer offline = new Trainer(config(type), OptimizerConfig.streaming(), 16);
+    Trainer offline = new Trainer(config(type), OptimizerConfig.lazySgd(), 16);
     Prequential.Result expected = Prequential.run(offline, data, 100, 0, null);
 
     OnlineLearner online = new OnlineLearner(
-        new Trainer(config(type), OptimizerConfig.streaming(), 16), 100);
+        new Trainer(config(type), OptimizerConfig.lazySgd(), 16), 100);
     for (Rating r : data) {
       online.observe(r);
     }
@@ -49,7 +49,7 @@ class OnlineLearnerTest {
   @Test
   void shouldTrainWhenABatchFillsAndNotBefore() {
     OnlineLearner online = new OnlineLearner(
-        new Trainer(config(ModelType.BIASED_MF), OptimizerConfig.streaming(), 3), 10);
+        new Trainer(config(ModelType.BIASED_MF), OptimizerConfig.lazySgd(), 3), 10);
     List<Rating> data = TestRatings.random(7, 4, 4, 3);
     List<Boolean> steps = new ArrayList<>();
     for (Rating r : data) {
@@ -66,7 +66,7 @@ class OnlineLearnerTest {
   @Test
   void firstSightOfAnIdShouldBeAColdStartAnswer() {
     OnlineLearner online = new OnlineLearner(
-        new Trainer(config(ModelType.BIASED_MF), OptimizerConfig.streaming(), 1), 10);
+        new Trainer(config(ModelType.BIASED_MF), OptimizerConfig.lazySgd(), 1), 10);
     assertTrue(online.observe(new Rating("u1", "i1", 4f)).coldStart());
     assertFalse(online.observe(new Rating("u1", "i1", 4f)).coldStart());
     assertTrue(online.observe(new Rating("u2", "i1", 3f)).coldStart());
@@ -77,13 +77,13 @@ class OnlineLearnerTest {
   void aRestartFromSnapshotAndPendingRatingsShouldContinueBitIdentically() throws Exception {
     List<Rating> data = TestRatings.random(8 * 9, 15, 12, 5);
     OnlineLearner straight = new OnlineLearner(
-        new Trainer(config(ModelType.MLP), OptimizerConfig.streaming(), 8), 50);
+        new Trainer(config(ModelType.MLP), OptimizerConfig.lazySgd(), 8), 50);
     for (Rating r : data) {
       straight.observe(r);
     }
 
     OnlineLearner first = new OnlineLearner(
-        new Trainer(config(ModelType.MLP), OptimizerConfig.streaming(), 8), 50);
+        new Trainer(config(ModelType.MLP), OptimizerConfig.lazySgd(), 8), 50);
     int cut = 8 * 4 + 3; // mid-batch: three ratings scored but not learned from
     for (Rating r : data.subList(0, cut)) {
       first.observe(r);
@@ -106,7 +106,7 @@ class OnlineLearnerTest {
   @Test
   void restoringAFullBatchOfPendingRatingsShouldBeRefused() {
     OnlineLearner online = new OnlineLearner(
-        new Trainer(config(ModelType.PLAIN_MF), OptimizerConfig.streaming(), 2), 10);
+        new Trainer(config(ModelType.PLAIN_MF), OptimizerConfig.lazySgd(), 2), 10);
     assertThrows(IllegalArgumentException.class,
         () -> online.restorePending(TestRatings.random(2, 2, 2, 1)));
   }

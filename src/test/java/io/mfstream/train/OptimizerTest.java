@@ -116,10 +116,82 @@ class OptimizerTest {
     assertArrayEquals(v, row(items, 0), tol, "item x");
   }
 
+  /**
+   * Two AdaGrad steps of biased MF (k=2) by hand: the embeddings take the rate and weight decay,
+   * the user and item biases their own rate and decay, and each row's squared-gradient sum grows
+   * only when the row is learned from.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"host", "ops"})
+  void adagradShouldMatchHandComputedStepsWithItsOwnBiasRateAndDecay(String variant) {
+    Kernels kernels = variant.equals("host") ? new HostKernels() : new Nd4jKernels();
+    double lr = 0.05;
+    double wd = 0.05;
+    double biasLr = 0.3;
+    double biasWd = 0.02;
+    double eps = 1e-8;
+    OptimizerConfig opt = OptimizerConfig.adagrad().withLearningRate(lr).withWeightDecay(wd)
+        .withBiasLearningRate(biasLr).withBiasWeightDecay(biasWd);
+    ModelConfig cfg = ModelConfig.defaults(ModelType.BIASED_MF).withFactors(2).withInitScale(0.5)
+        .withDataType(kernels instanceof HostKernels ? DataType.FLOAT : DataType.DOUBLE);
+    Trainer t = new Trainer(cfg, opt, 1, kernels);
+    t.network().userRows(new String[] {"a", "b"}, 2, new int[2], true);
+    t.network().itemRows(new String[] {"x"}, 1, new int[1], true);
+    ParamTable users = t.network().userTables().get(0);
+    ParamTable userBias = t.network().userTables().get(1);
+    ParamTable items = t.network().itemTables().get(0);
+    ParamTable itemBias = t.network().itemTables().get(1);
+    double[][] u = {row(users, 0), row(users, 1)};
+    double[] v = row(items, 0);
+    double[] bu = {0, 0};
+    double[] bi = {0};
+    double[][] su = new double[2][2];
+    double[] sv = new double[2];
+    double[] sbu = new double[2];
+    double[] sbi = new double[1];
+    String[] user = {"a", "b"};
+    float[] labels = {4f, 2f};
+    double mean = 0;
+    for (int step = 0; step < 2; step++) {
+      int r = step;
+      double e = mean + bu[r] + bi[0] + dot(u[r], v) - labels[step];
+      double[] gu = scale(v, e);
+      double[] gv = scale(u[r], e);
+      adagrad(u[r], su[r], gu, lr, wd, eps);
+      adagrad(v, sv, gv, lr, wd, eps);
+      bu[r] = adagrad1(bu[r], sbu, r, e, biasLr, biasWd, eps);
+      bi[0] = adagrad1(bi[0], sbi, 0, e, biasLr, biasWd, eps);
+      t.trainBatch(List.of(new Rating(user[step], "x", labels[step])));
+      mean = labels[0];
+    }
+    double tol = cfg.dataType() == DataType.FLOAT ? 1e-6 : 1e-12;
+    assertArrayEquals(u[0], row(users, 0), tol, "user a");
+    assertArrayEquals(u[1], row(users, 1), tol, "user b");
+    assertArrayEquals(v, row(items, 0), tol, "item x");
+    assertArrayEquals(bu, new double[] {row(userBias, 0)[0], row(userBias, 1)[0]}, tol, "biases");
+    assertArrayEquals(bi, row(itemBias, 0), tol, "item bias");
+  }
+
+  private static void adagrad(double[] w, double[] s, double[] g, double lr, double wd,
+      double eps) {
+    for (int j = 0; j < w.length; j++) {
+      double gj = g[j] + wd * w[j];
+      s[j] += gj * gj;
+      w[j] -= lr * gj / (Math.sqrt(s[j]) + eps);
+    }
+  }
+
+  private static double adagrad1(double w, double[] s, int at, double g, double lr, double wd,
+      double eps) {
+    double gj = g + wd * w;
+    s[at] += gj * gj;
+    return w - lr * gj / (Math.sqrt(s[at]) + eps);
+  }
+
   @org.junit.jupiter.api.Test
   void divergenceShouldStopTrainingAndKeepTheLastFiniteParameters() {
     ModelConfig cfg = ModelConfig.defaults(ModelType.PLAIN_MF).withFactors(4).withInitScale(1);
-    Trainer t = new Trainer(cfg, OptimizerConfig.streaming().withLearningRate(50), 1);
+    Trainer t = new Trainer(cfg, OptimizerConfig.lazySgd().withLearningRate(50), 1);
     List<Rating> one = List.of(new Rating("a", "x", 5f));
     DivergedException e = org.junit.jupiter.api.Assertions.assertThrows(DivergedException.class,
         () -> {

@@ -37,7 +37,7 @@ class SidesOnTwoThreadsTest {
   static Stream<Arguments> cases() {
     List<Arguments> all = new ArrayList<>();
     for (ModelType type : ModelType.values()) {
-      all.add(Arguments.of(type, OptimizerConfig.streaming()));
+      all.add(Arguments.of(type, OptimizerConfig.lazySgd()));
       all.add(Arguments.of(type, OptimizerConfig.tutorial()));
       all.add(Arguments.of(type, OptimizerConfig.adam()));
       all.add(Arguments.of(type,

@@ -20,7 +20,7 @@ class TrainerTest {
   void aFreshOptimizerShouldKeepTheModelAndStartItsOwnStateAtZero() {
     ModelConfig cfg = ModelConfig.defaults(ModelType.MLP).withFactors(4).withHidden(3)
         .withInitScale(0.3);
-    Trainer sgd = new Trainer(cfg, OptimizerConfig.streaming(), 8, new HostKernels());
+    Trainer sgd = new Trainer(cfg, OptimizerConfig.lazySgd(), 8, new HostKernels());
     List<Rating> ratings = TestRatings.random(200, 20, 30, 7);
     for (int from = 0; from < ratings.size(); from += 8) {
       sgd.trainBatch(ratings, from, 8);

@@ -843,4 +843,62 @@ public final class HostKernels implements Kernels {
       w[j] = wj - (mj / ((float) Math.sqrt(sj) + feps)) * flr;
     }
   }
+
+  @Override
+  public void adagradRows(INDArray w, INDArray s, int[] rows, int u, INDArray g, double lr,
+      double eps, double wd) {
+    if (Nd4jKernels.isDouble(w)) {
+      ops.adagradRows(w, s, rows, u, g, lr, eps, wd);
+      return;
+    }
+    checkRows(rows, u, w);
+    checkSameShape(w, s);
+    int width = width(w);
+    int len = u * width;
+    float[] gg = load(g, len, s0 = grow(s0, len));
+    int chunk = Math.max(1, UPDATE_CHUNK / width);
+    float[] hw = s1 = grow(s1, len);
+    float[] hs = s2 = grow(s2, len);
+    for (int start = 0; start < u; start += chunk) {
+      int n = Math.min(u - start, chunk);
+      transferRows(w, rows, start, n, hw, true);
+      transferRows(s, rows, start, n, hs, true);
+      adagrad(hw, hs, gg, start * width, (start + n) * width, lr, eps, wd);
+      transferRows(w, rows, start, n, hw, false);
+      transferRows(s, rows, start, n, hs, false);
+    }
+  }
+
+  @Override
+  public void adagradDense(INDArray w, INDArray s, INDArray g, double lr, double eps, double wd) {
+    if (Nd4jKernels.isDouble(w)) {
+      ops.adagradDense(w, s, g, lr, eps, wd);
+      return;
+    }
+    int len = (int) w.length();
+    float[] hw = loadAll(w, len, s0 = grow(s0, len));
+    float[] hs = loadAll(s, len, s1 = grow(s1, len));
+    float[] hg = loadAll(g, len, s2 = grow(s2, len));
+    adagrad(hw, hs, hg, 0, len, lr, eps, wd);
+    storeAll(hw, len, w);
+    storeAll(hs, len, s);
+  }
+
+  /**
+   * The AdaGrad rule on cells {@code [from, to)} of every array (one index: see momentum()): the
+   * same sequence of float operations as {@link Nd4jKernels#adagradDense}.
+   */
+  private static void adagrad(float[] w, float[] s, float[] g, int from, int to, double lr,
+      double eps, double wd) {
+    float fwd = (float) wd;
+    float feps = (float) eps;
+    float flr = (float) lr;
+    for (int j = from; j < to; j++) {
+      float wj = w[j];
+      float gj = g[j] + wj * fwd;
+      float sj = s[j] + gj * gj;
+      s[j] = sj;
+      w[j] = wj - (gj / ((float) Math.sqrt(sj) + feps)) * flr;
+    }
+  }
 }

@@ -160,4 +160,15 @@ public interface Kernels {
   /** The Adam rule on every cell of dense arrays of equal shape. */
   void adamDense(INDArray w, INDArray m, INDArray s, INDArray g, double lrT, double b1, double b2,
       double eps, double wd);
+
+  /**
+   * AdaGrad on some rows, with L2 weight decay added to the gradient ({@code g' = g + wd*w}):
+   * {@code s += g'^2; w -= lr * g' / (sqrt(s) + eps)}, row {@code rows[r]} of w and s taking
+   * gradient {@code g[r]}, for r in [0, u).
+   */
+  void adagradRows(INDArray w, INDArray s, int[] rows, int u, INDArray g, double lr, double eps,
+      double wd);
+
+  /** The AdaGrad rule on every cell of dense arrays of equal shape. */
+  void adagradDense(INDArray w, INDArray s, INDArray g, double lr, double eps, double wd);
 }

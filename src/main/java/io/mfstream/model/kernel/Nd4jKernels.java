@@ -244,6 +244,28 @@ public final class Nd4jKernels implements Kernels {
     w.subi(m.div(denom).muli(lrT));
   }
 
+  @Override
+  public void adagradRows(INDArray w, INDArray s, int[] rows, int u, INDArray g, double lr,
+      double eps, double wd) {
+    if (u == 0) {
+      return;
+    }
+    INDArray idx = index(rows, u);
+    INDArray wr = gatherRows(w, idx, u);
+    INDArray sr = gatherRows(s, idx, u);
+    adagradDense(wr, sr, head(g, u), lr, eps, wd);
+    scatterRows(w, idx, wr);
+    scatterRows(s, idx, sr);
+  }
+
+  @Override
+  public void adagradDense(INDArray w, INDArray s, INDArray g, double lr, double eps, double wd) {
+    INDArray gd = wd != 0 ? g.add(w.mul(wd)) : g.dup();
+    s.addi(gd.mul(gd));
+    INDArray denom = Transforms.sqrt(s, true).addi(eps);
+    w.subi(gd.divi(denom).muli(lr));
+  }
+
   static boolean isDouble(INDArray a) {
     return a.dataType() == DataType.DOUBLE;
   }

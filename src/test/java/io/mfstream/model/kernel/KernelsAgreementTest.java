@@ -106,6 +106,15 @@ class KernelsAgreementTest {
       INDArray s = rand(11, 10, W).muli(0).addi(0.3);
       k.adamRows(w, m, s, new int[] {3, 8, 0, 5, 6, 2}, n, a, 0.01, 0.9, 0.999, 1e-8, 1e-2);
     });
+    agree("adagradRows", n, new long[] {10, W}, (k, w) -> {
+      INDArray s = rand(11, 10, W).muli(0).addi(0.3);
+      k.adagradRows(w, s, new int[] {3, 8, 0, 5, 6, 2}, n, a, 0.05, 1e-8, 1e-2);
+    });
+    agree("adagradDense", n, new long[] {CAP, W}, (k, w) -> {
+      w.assign(c);
+      INDArray s = rand(12, CAP, W).muli(0).addi(0.2);
+      k.adagradDense(w, s, a, 0.05, 1e-8, 1e-2);
+    });
     agree("download+upload", n, new long[] {CAP, 1}, (k, out) -> {
       double[] host = new double[CAP];
       k.download(col, CAP, host);
@@ -152,6 +161,11 @@ class KernelsAgreementTest {
     });
     interleaved("momentumAllRows", width, 1, (k, t) -> {
       k.momentumAllRows(t[0], t[1], rows, n, g, 9, 0.05, 0.9, 1e-2);
+      return null;
+    });
+    interleaved("adagradRows", width, 1, (k, t) -> {
+      t[1].assign(t[1].mul(t[1]).addi(0.1));
+      k.adagradRows(t[0], t[1], rows, n, g, 0.05, 1e-8, 1e-2);
       return null;
     });
     interleaved("adamRows", width, 2, (k, t) -> {

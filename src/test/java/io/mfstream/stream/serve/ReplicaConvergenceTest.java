@@ -42,7 +42,7 @@ class ReplicaConvergenceTest {
   @EnumSource(ModelType.class)
   void aReplicaFedTheStoresChangesShouldHoldTheTrainersParametersAtEveryCommit(ModelType type)
       throws ModelFailure {
-    for (OptimizerConfig optimizer : List.of(OptimizerConfig.streaming(), OptimizerConfig.adam())) {
+    for (OptimizerConfig optimizer : List.of(OptimizerConfig.lazySgd(), OptimizerConfig.adam())) {
       ModelConfig model = ModelConfig.defaults(type).withFactors(6).withHidden(5)
           .withInitScale(0.1);
       ModelSpec spec = new ModelSpec("m", model, optimizer, BATCH, 30);

@@ -47,7 +47,7 @@ class ModelStoreTest {
   @EnumSource(ModelType.class)
   void aModelReopenedFromItsStoreAtAnyPointShouldContinueBitIdentically(ModelType type)
       throws Exception {
-    for (OptimizerConfig optimizer : List.of(OptimizerConfig.streaming(), OptimizerConfig.adam())) {
+    for (OptimizerConfig optimizer : List.of(OptimizerConfig.lazySgd(), OptimizerConfig.adam())) {
       reopenEverywhere(type, optimizer, WINDOW, BATCH * 12 + 5,
           Set.of(1, 3, BATCH, 2 * BATCH - 1, 5 * BATCH + 4, 90));
     }
@@ -57,7 +57,7 @@ class ModelStoreTest {
   void aRollingWindowOfSeveralRingRecordsShouldComeBackWhole() throws Exception {
     // 300 slots: ring records of 128, 128 and 44 squares, wrapping after rating 300.
     int window = 2 * ModelStore.RING_CHUNK + 44;
-    reopenEverywhere(ModelType.BIASED_MF, OptimizerConfig.streaming(), window, 700,
+    reopenEverywhere(ModelType.BIASED_MF, OptimizerConfig.lazySgd(), window, 700,
         Set.of(127, 128, 129, 255, 257, 299, 300, 301, 305, 433, 601, 640));
   }
 
@@ -112,7 +112,7 @@ class ModelStoreTest {
 
   @Test
   void aFlushedPartialBatchShouldBeDurable() throws Exception {
-    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.lazySgd());
     List<Rating> data = TestRatings.random(BATCH + 3, 5, 5, 9);
     OnlineLearner uninterrupted = new OnlineLearner(
         new Trainer(spec.model(), spec.optimizer(), BATCH), WINDOW);
@@ -135,10 +135,10 @@ class ModelStoreTest {
   @Test
   void reopeningWithAnotherConfigurationShouldFailAndSayWhy() {
     KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
-    ModelStore.open(store, spec(ModelType.PLAIN_MF, OptimizerConfig.streaming()),
+    ModelStore.open(store, spec(ModelType.PLAIN_MF, OptimizerConfig.lazySgd()),
         Kernels.forCurrentBackend());
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> ModelStore.open(
-        store, spec(ModelType.BIASED_MF, OptimizerConfig.streaming()),
+        store, spec(ModelType.BIASED_MF, OptimizerConfig.lazySgd()),
         Kernels.forCurrentBackend()));
     assertTrue(e.getMessage().contains("cannot change under its stored state"), e.getMessage());
     assertTrue(e.getMessage().contains("biased-mf"), e.getMessage());
@@ -146,7 +146,7 @@ class ModelStoreTest {
 
   @Test
   void anEmptyStoreShouldWarmStartFromASnapshotAndKeepIt(@TempDir Path dir) throws Exception {
-    ModelSpec base = spec(ModelType.MLP, OptimizerConfig.streaming());
+    ModelSpec base = spec(ModelType.MLP, OptimizerConfig.lazySgd());
     Trainer offline = new Trainer(base.model(), base.optimizer(), BATCH);
     List<Rating> history = TestRatings.random(BATCH * 5, 10, 10, 4);
     for (int s = 0; s < history.size(); s += BATCH) {
@@ -172,9 +172,9 @@ class ModelStoreTest {
   @Test
   void aWarmStartOfAnotherNetworkShouldBeRefused(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("plain.mfsnap");
-    ModelSnapshot.save(new Trainer(spec(ModelType.PLAIN_MF, OptimizerConfig.streaming()).model(),
-        OptimizerConfig.streaming(), BATCH), file);
-    ModelSpec biased = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    ModelSnapshot.save(new Trainer(spec(ModelType.PLAIN_MF, OptimizerConfig.lazySgd()).model(),
+        OptimizerConfig.lazySgd(), BATCH), file);
+    ModelSpec biased = spec(ModelType.BIASED_MF, OptimizerConfig.lazySgd());
     ModelSpec warm = new ModelSpec("m", biased.model(), biased.optimizer(), BATCH, WINDOW, file);
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> ModelStore.open(
         StreamTestSupport.memoryStore("model-state"), warm, Kernels.forCurrentBackend()));
@@ -183,7 +183,7 @@ class ModelStoreTest {
 
   @org.junit.jupiter.api.Test
   void aStoppedModelShouldStayStoppedUntilItsResetGenerationIsRaised() throws Exception {
-    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.lazySgd());
     KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
     ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
     List<Rating> data = TestRatings.random(3 * BATCH + 2, 6, 5, 9);
@@ -224,7 +224,7 @@ class ModelStoreTest {
   @Test
   void anOlderResetGenerationShouldKeepTheNewerStoredStateInsteadOfResettingAgain()
       throws Exception {
-    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.lazySgd());
     ModelSpec third = new ModelSpec("m", spec.model(), spec.optimizer(), BATCH, WINDOW, null, 3);
     KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
     ModelStore model = ModelStore.open(store, third, Kernels.forCurrentBackend());
@@ -250,7 +250,7 @@ class ModelStoreTest {
       throws Exception {
     ModelConfig model = ModelConfig.defaults(type).withFactors(6).withHidden(5).withInitScale(0.1);
     ModelSpec spec = new ModelSpec("m", model,
-        OptimizerConfig.streaming().withLearningRate(1e12), BATCH, WINDOW);
+        OptimizerConfig.lazySgd().withLearningRate(1e12), BATCH, WINDOW);
     KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
     ModelStore ms = ModelStore.open(store, spec, Kernels.forCurrentBackend());
     List<Rating> data = TestRatings.random(200 * BATCH, 6, 5, 8);
@@ -315,7 +315,7 @@ class ModelStoreTest {
   @Test
   void aStoreOfAnOlderFormatShouldSayHowToCarryTheModelOverAndThatWayShouldWork(
       @TempDir Path dir) throws Exception {
-    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.lazySgd());
     KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
     ModelStore old = ModelStore.open(store, spec, Kernels.forCurrentBackend());
     for (Rating r : TestRatings.random(4 * BATCH + 3, 7, 6, 2)) {

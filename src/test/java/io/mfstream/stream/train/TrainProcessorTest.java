@@ -50,7 +50,7 @@ class TrainProcessorTest {
 
   private static ModelSpec spec(String name, double learningRate) {
     return new ModelSpec(name, ModelConfig.defaults(ModelType.BIASED_MF).withFactors(4)
-        .withInitScale(0.1), OptimizerConfig.streaming().withLearningRate(learningRate), BATCH,
+        .withInitScale(0.1), OptimizerConfig.lazySgd().withLearningRate(learningRate), BATCH,
         20);
   }
 
