@@ -136,6 +136,41 @@ class QualityMetersTest {
   }
 
   @Test
+  void heldOutRankingShouldRankEachPositiveTestRatingLeavingTheUsersTrainingItemsOut() {
+    Trainer t = trainer(4);
+    List<Rating> train = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      train.add(new Rating("u" + i % 6, "i" + (i * 7) % 15, 1 + i % 5, i));
+    }
+    t.trainBatch(train, 0, 4);
+    for (int from = 4; from < train.size(); from += 4) {
+      t.trainBatch(train, from, 4);
+    }
+    List<Rating> test = List.of(new Rating("u1", "i3", 5, 0), new Rating("u2", "i4", 2, 0),
+        new Rating("u3", "unknown", 4, 0), new Rating("u4", "i9", 4, 0));
+    HeldOutRanking.Result r = HeldOutRanking.run(t, train, test, 4f, 1.0);
+    assertEquals(3, r.positives());
+    QualityMeters.Ranker ranker = new QualityMeters.Ranker();
+    MfNetwork net = t.network();
+    long hits = 0;
+    double ndcg = 0;
+    for (Rating p : List.of(test.get(0), test.get(3))) {
+      int[] seen = train.stream().filter(x -> x.user().equals(p.user()))
+          .mapToInt(x -> net.items().find(x.item())).toArray();
+      int rank = ranker.rank(net, net.users().find(p.user()), net.items().find(p.item()), seen,
+          seen.length);
+      if (rank <= QualityMeters.K) {
+        hits++;
+        ndcg += QualityMeters.ndcg(rank);
+      }
+    }
+    assertEquals(hits, r.hits());
+    assertEquals(ndcg, r.ndcgSum(), 1e-12);
+    assertTrue(hits > 0, "15 items, 10 ranks: the test should have hits");
+    assertEquals(0, HeldOutRanking.run(t, train, test, 4f, 0).positives());
+  }
+
+  @Test
   void theSampleShouldDependOnTheUserIdAloneAndGrowWithTheFraction() {
     int inTenth = 0;
     for (int u = 0; u < 10_000; u++) {
