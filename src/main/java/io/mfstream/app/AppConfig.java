@@ -7,6 +7,7 @@ import io.mfstream.stream.train.ModelSpec;
 import io.mfstream.stream.validate.ValidatorConfig;
 import io.mfstream.train.ModelSettings;
 import io.mfstream.train.OptimizerConfig;
+import io.mfstream.train.QualitySettings;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -36,7 +37,8 @@ public final class AppConfig {
 
   private static final Set<String> KEYS = Set.of("bootstrap.servers", "application.id",
       "state.dir", "topics.dir", "topics.create", "models", "batch.size", "linger.ms",
-      "checkpoint.interval.ms", "rmse.window", "rmse.report.every", "rating.min", "rating.max", "http.port", "replay.data",
+      "checkpoint.interval.ms", "rmse.window", "rmse.report.every", "quality.cold.user.ratings",
+      "quality.cold.item.ratings", "ranking.positive.rating", "ranking.sample", "rating.min", "rating.max", "http.port", "replay.data",
       "replay.format", "replay.rate", "embedded.port", "serving.threads");
   /**
    * The {@code model.NAME.*} keys: the model settings' own ({@link ModelSettings#KEYS}, but the
@@ -57,6 +59,13 @@ public final class AppConfig {
           Long.toString(PipelineSettings.DEFAULT_CHECKPOINT_MS)),
       Map.entry("rmse.window", "1000"),
       Map.entry("rmse.report.every", "1000"),
+      Map.entry("quality.cold.user.ratings",
+          Integer.toString(QualitySettings.DEFAULTS.coldUserRatings())),
+      Map.entry("quality.cold.item.ratings",
+          Integer.toString(QualitySettings.DEFAULTS.coldItemRatings())),
+      Map.entry("ranking.positive.rating",
+          Float.toString(QualitySettings.DEFAULTS.positiveRating())),
+      Map.entry("ranking.sample", Double.toString(QualitySettings.DEFAULTS.rankingSample())),
       Map.entry("rating.min", Float.toString(ValidatorConfig.DEFAULT_MIN_RATING)),
       Map.entry("rating.max", Float.toString(ValidatorConfig.DEFAULT_MAX_RATING)),
       Map.entry("http.port", "8080"),
@@ -274,9 +283,17 @@ public final class AppConfig {
 
   private PipelineSettings parsePipeline() {
     int window = intValue("rmse.window", 1, 1 << 24);
+    double sample = doubleValue("ranking.sample");
+    if (sample < 0 || sample > 1) {
+      throw bad("ranking.sample", "must be a fraction from 0 to 1");
+    }
+    QualitySettings quality = new QualitySettings(
+        intValue("quality.cold.user.ratings", 1, Integer.MAX_VALUE),
+        intValue("quality.cold.item.ratings", 1, Integer.MAX_VALUE),
+        (float) doubleValue("ranking.positive.rating"), sample);
     List<ModelSpec> specs = new ArrayList<>();
     for (String name : modelNames()) {
-      specs.add(modelSpec(name, window));
+      specs.add(modelSpec(name, window).withQuality(quality));
     }
     float min = (float) doubleValue("rating.min");
     float max = (float) doubleValue("rating.max");

@@ -7,6 +7,8 @@ import io.mfstream.model.ModelConfig;
 import io.mfstream.model.ModelType;
 import io.mfstream.train.EpochTrainer;
 import io.mfstream.train.ModelSettings;
+import io.mfstream.train.HeldOutRanking;
+import io.mfstream.train.QualityMeters;
 import io.mfstream.train.OptimizerConfig;
 import io.mfstream.train.Trainer;
 import java.io.PrintWriter;
@@ -63,6 +65,15 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin
   RunOptions run;
 
+  @Option(names = "--positive-rating", paramLabel = "R", description = "Test ratings of at least "
+      + "R are ranked after the last epoch (default: ${DEFAULT-VALUE}).", defaultValue = "4")
+  float positiveRating;
+
+  @Option(names = "--ranking-sample", paramLabel = "FRACTION", description = "Share of the users "
+      + "(by a hash of the id) whose positive test ratings are ranked; 0 turns ranking off "
+      + "(default: ${DEFAULT-VALUE}).", defaultValue = "1")
+  double rankingSample;
+
   @Option(names = "--progress", negatable = true, description = "Show a progress bar on "
       + "standard error (default: when it is a terminal).")
   Boolean progress;
@@ -95,6 +106,11 @@ final class TrainCommand implements Callable<Integer> {
       test = data.read(testFile, err).ratings();
       source = trainFile + " -> " + testFile;
     }
+    if (!(rankingSample >= 0 && rankingSample <= 1) || !Float.isFinite(positiveRating)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--ranking-sample "
+          + "must be a fraction from 0 to 1 and --positive-rating finite, got " + rankingSample
+          + " and " + positiveRating);
+    }
     Trainer trainer = run.trainer(settings.model(), settings.optimizer(), batch);
     ModelConfig mc = trainer.modelConfig();
     OptimizerConfig oc = trainer.optimizer().config();
@@ -117,6 +133,12 @@ final class TrainCommand implements Callable<Integer> {
         },
         (epoch, step, steps) -> bar.update("epoch " + epoch + "/" + epochs, step, steps));
     bar.clear();
+    HeldOutRanking.Result ranking = HeldOutRanking.run(trainer, train, test, positiveRating,
+        rankingSample);
+    out.printf("ranking@%d  %,d positive test ratings (>= %s), each ranked among all known items "
+            + "but the user's training items: hit rate %.4f  NDCG %.4f%n", QualityMeters.K,
+        ranking.positives(), positiveRating, ranking.hitRate(), ranking.ndcg());
+    out.flush();
 
     Map<String, Object> summary = new LinkedHashMap<>();
     summary.put("command", "train");
@@ -146,6 +168,8 @@ final class TrainCommand implements Callable<Integer> {
     summary.put("final_test_rmse", Json.number(results.get(results.size() - 1).testRmse()));
     summary.put("best_test_rmse", Json.number(results.get(best).testRmse()));
     summary.put("best_epoch", results.get(best).epoch());
+    summary.put("test_ranking", QualityOptions.ranking(positiveRating, rankingSample,
+        ranking.positives(), ranking.hitRate(), ranking.ndcg()));
     summary.put("model_version", trainer.version());
     summary.put("ratings_learned", trainer.trained());
     summary.put("users", trainer.network().users().size());

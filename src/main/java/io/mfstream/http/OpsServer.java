@@ -380,6 +380,8 @@ public final class OpsServer implements AutoCloseable {
       putNumber(model, "rollingRmse", status.rollingRmse());
       putNumber(model, "overallRmse", status.overallRmse());
       model.put("coldStarts", status.coldStarts());
+      putNumber(model, "coldStartShare", status.coldStartShare());
+      putQuality(model.putObject("quality"), status.quality());
       model.put("updatedAt", status.updatedAt());
       model.put("degraded", status.isDegraded());
       if (status.isDegraded()) {
@@ -409,6 +411,31 @@ public final class OpsServer implements AutoCloseable {
       }
     }
     return root;
+  }
+
+  /**
+   * A model's quality figures: {@code segments} (per side, cold and established: ratings scored
+   * and RMSE, null before the first) and {@code ranking} (k, ratings ranked, hit rate and NDCG,
+   * null before the first).
+   */
+  private static void putQuality(ObjectNode node, ModelStatus.Quality q) {
+    ObjectNode segments = node.putObject("segments");
+    ObjectNode users = segments.putObject("users");
+    putSegment(users.putObject("cold"), q.coldUsers(), q.coldUsersRmse());
+    putSegment(users.putObject("established"), q.establishedUsers(), q.establishedUsersRmse());
+    ObjectNode items = segments.putObject("items");
+    putSegment(items.putObject("cold"), q.coldItems(), q.coldItemsRmse());
+    putSegment(items.putObject("established"), q.establishedItems(), q.establishedItemsRmse());
+    ObjectNode ranking = node.putObject("ranking");
+    ranking.put("k", ModelStatus.Quality.K);
+    ranking.put("ranked", q.ranked());
+    putNumber(ranking, "hitRate", q.hitRate());
+    putNumber(ranking, "ndcg", q.ndcg());
+  }
+
+  private static void putSegment(ObjectNode node, long scored, double rmse) {
+    node.put("scored", scored);
+    putNumber(node, "rmse", rmse);
   }
 
   private static void putNumber(ObjectNode node, String field, double value) {

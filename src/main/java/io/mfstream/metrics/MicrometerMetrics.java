@@ -307,6 +307,7 @@ public final class MicrometerMetrics implements PipelineMetrics, AutoCloseable {
     gauge(model, "mfstream.model.pending", "ratings",
         "Ratings scored but not yet learned from (the open batch)", 0, ModelStatus::pending,
         tags);
+    registerQuality(model, tags);
 
     Timer step = Timer.builder("mfstream.sgd.step")
         .description("Duration of one SGD step, including writing the changed rows")
@@ -327,11 +328,66 @@ public final class MicrometerMetrics implements PipelineMetrics, AutoCloseable {
     return new ModelMeters(step, batchSize, learningDelay);
   }
 
+  /**
+   * The quality meters of a model: per segment (side user or item, segment cold or established)
+   * the ratings scored, their squared error and RMSE; the ranking metrics at K. All read from the
+   * board, so they are the trainer's persisted figures.
+   */
+  private void registerQuality(String model, Tags tags) {
+    for (boolean item : new boolean[] {false, true}) {
+      for (boolean cold : new boolean[] {true, false}) {
+        Tags t = tags.and("side", item ? "item" : "user")
+            .and("segment", cold ? "cold" : "established");
+        counter(model, "mfstream.segment.ratings.scored", "Ratings scored while their user "
+            + "(side=user) or item (side=item) was cold or established", t,
+            s -> segmentCount(s.quality(), item, cold));
+        counter(model, "mfstream.segment.squared.error", "Summed squared error of the ratings "
+            + "scored per segment (for windowed RMSE: sqrt of the ratio of rates)", t,
+            s -> segmentSse(s.quality(), item, cold));
+        gauge(model, "mfstream.segment.rmse", null, "RMSE over every rating scored in the "
+            + "segment; NaN before the first", Double.NaN, s -> segmentRmse(s.quality(), item,
+            cold), t);
+      }
+    }
+    counter(model, "mfstream.ranking.evaluated", "Positive ratings of sampled users ranked "
+        + "before being learned", tags, s -> s.quality().ranked());
+    counter(model, "mfstream.ranking.hits", "Ranked ratings whose item was in the top "
+        + ModelStatus.Quality.K, tags, s -> s.quality().hits());
+    counter(model, "mfstream.ranking.ndcg.gain", "Summed NDCG at " + ModelStatus.Quality.K
+        + " of the ranked ratings", tags, s -> s.quality().ndcgSum());
+    gauge(model, "mfstream.ranking.hit.rate", null, "Hit rate at " + ModelStatus.Quality.K
+        + " over every ranked rating; NaN before the first", Double.NaN,
+        s -> s.quality().hitRate(), tags);
+    gauge(model, "mfstream.ranking.ndcg", null, "NDCG at " + ModelStatus.Quality.K
+        + " over every ranked rating; NaN before the first", Double.NaN,
+        s -> s.quality().ndcg(), tags);
+  }
+
+  private static double segmentCount(ModelStatus.Quality q, boolean item, boolean cold) {
+    return item ? cold ? q.coldItems() : q.establishedItems()
+        : cold ? q.coldUsers() : q.establishedUsers();
+  }
+
+  private static double segmentSse(ModelStatus.Quality q, boolean item, boolean cold) {
+    return item ? cold ? q.coldItemsSse() : q.establishedItemsSse()
+        : cold ? q.coldUsersSse() : q.establishedUsersSse();
+  }
+
+  private static double segmentRmse(ModelStatus.Quality q, boolean item, boolean cold) {
+    return item ? cold ? q.coldItemsRmse() : q.establishedItemsRmse()
+        : cold ? q.coldUsersRmse() : q.establishedUsersRmse();
+  }
+
   private void counter(String model, String name, String description,
+      ToDoubleFunction<ModelStatus> value) {
+    counter(model, name, description, Tags.of("model", model), value);
+  }
+
+  private void counter(String model, String name, String description, Tags tags,
       ToDoubleFunction<ModelStatus> value) {
     FunctionCounter.builder(name, board, b -> read(b, model, value, 0))
         .description(description)
-        .tag("model", model)
+        .tags(tags)
         .register(registry);
   }
 

@@ -41,7 +41,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *   6 chunk           squared errors of the rolling RMSE window, slots chunk * 128 on
  *   7                 why the model stopped learning (UTF-8), present only if it did
  *   8                 the reset generation the state was created under (decimal digits)
+ *   10                the quality meters (RMSE by segment, ranking; {@link QualityMeters}), as
+ *                     of the checkpoint
+ *   11 side chunk     ratings learned per row of a side, rows chunk * 64 on
+ *   12 user chunk     the item rows learned by a user in the ranking sample, entries chunk * 16
+ *                     on
  * </pre>
+ *
+ * <p>Records 10 to 12 came with format 3's second quality release; a store without them (written
+ * by an earlier build of format 3) still loads, its rows counted as of unknown history (see
+ * {@link QualityMeters}) and its quality meters starting at zero.
  *
  * <p>Values holding parameters are self-describing, so that a reader needs no other record to
  * decode one:
@@ -58,6 +67,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  *           item, each a varint length n and n bytes of UTF-8
  *   log     epoch(8), then up to 16 entries
  *   pending count(4), then that many entries (ratings)
+ *   quality QUALITY_FORMAT(1) coldUserRatings(4) coldItemRatings(4) positiveRating(4)
+ *           rankingSample(8) trackedUsersFrom(4) trackedItemsFrom(4), per cell 0..3 (bit 0 user
+ *           cold, bit 1 item cold) count(8) sse(8), ranked(8) hits(8) ndcgSum(8)
+ *   counts  one int(4) per row, up to 64
+ *   learned one int(4) per item row, up to 16
  * </pre>
  *
  * Elements are big-endian float32, or float64 for a DOUBLE model ({@code elementBytes} 4 or 8).
@@ -82,6 +96,16 @@ public final class ModelStateFormat {
   public static final byte DEGRADED = 7;
   public static final byte RESET = 8;
   public static final byte LOG = 9;
+  public static final byte QUALITY = 10;
+  public static final byte COUNTS = 11;
+  public static final byte LEARNED = 12;
+
+  /** The format of the quality record (its first byte). */
+  public static final int QUALITY_FORMAT = 1;
+  /** Rows per record of ratings learned. */
+  public static final int COUNTS_CHUNK = 64;
+  /** Item rows per record of a user's learned items. */
+  public static final int LEARNED_CHUNK = 16;
 
   public static final int USERS = 0;
   public static final int ITEMS = 1;
@@ -446,6 +470,142 @@ public final class ModelStateFormat {
       }
       return ByteBuffer.wrap(value).getInt();
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Quality: RMSE by segment, ranking, ratings learned per row, a sampled user's learned items
+
+  /** The key of chunk {@code chunk} of a side's ratings-learned counts. */
+  public static byte[] countsKey(int side, int chunk) {
+    return ByteBuffer.allocate(6).put(COUNTS).put((byte) side).putInt(chunk).array();
+  }
+
+  /** The key of chunk {@code chunk} of user row {@code user}'s learned items. */
+  public static byte[] learnedKey(int user, int chunk) {
+    return ByteBuffer.allocate(9).put(LEARNED).putInt(user).putInt(chunk).array();
+  }
+
+  /** The side of a counts key. */
+  public static int countsSide(byte[] key) {
+    if (key.length != 6 || key[0] != COUNTS || key[1] != USERS && key[1] != ITEMS) {
+      throw new IllegalArgumentException("not a counts key: " + key.length + " bytes");
+    }
+    return key[1];
+  }
+
+  /** The chunk of a counts key. */
+  public static int countsChunk(byte[] key) {
+    countsSide(key);
+    return checkedIndex(ByteBuffer.wrap(key).getInt(2), "counts chunk");
+  }
+
+  /** The user row of a learned-items key. */
+  public static int learnedUser(byte[] key) {
+    if (key.length != 9 || key[0] != LEARNED) {
+      throw new IllegalArgumentException("not a learned-items key: " + key.length + " bytes");
+    }
+    return checkedIndex(ByteBuffer.wrap(key).getInt(1), "learned-items user");
+  }
+
+  /** The chunk of a learned-items key. */
+  public static int learnedChunk(byte[] key) {
+    learnedUser(key);
+    return checkedIndex(ByteBuffer.wrap(key).getInt(5), "learned-items chunk");
+  }
+
+  private static int checkedIndex(int v, String what) {
+    if (v < 0) {
+      throw new IllegalArgumentException("a " + what + " of " + v);
+    }
+    return v;
+  }
+
+  /** A record of ints (counts, learned items). */
+  public static byte[] encodeInts(int[] values, int from, int n) {
+    ByteBuffer b = ByteBuffer.allocate(4 * n);
+    for (int j = 0; j < n; j++) {
+      b.putInt(values[from + j]);
+    }
+    return b.array();
+  }
+
+  /** The ints of a record {@link #encodeInts} wrote, each checked not negative. */
+  public static int[] decodeInts(byte[] value, int max) {
+    if (value.length % 4 != 0 || value.length / 4 > max) {
+      throw new IllegalArgumentException("a record of " + value.length + " bytes is not 0 to "
+          + max + " ints");
+    }
+    ByteBuffer b = ByteBuffer.wrap(value);
+    int[] out = new int[value.length / 4];
+    for (int j = 0; j < out.length; j++) {
+      out[j] = checkedIndex(b.getInt(), "count or row");
+    }
+    return out;
+  }
+
+  /** The quality record of {@code q}. */
+  public static byte[] encodeQuality(QualityMeters q) {
+    QualitySettings s = q.settings();
+    ByteBuffer b = ByteBuffer.allocate(QUALITY_BYTES);
+    b.put((byte) QUALITY_FORMAT).putInt(s.coldUserRatings()).putInt(s.coldItemRatings())
+        .putFloat(s.positiveRating()).putDouble(s.rankingSample());
+    b.putInt(q.trackedUsersFrom()).putInt(q.trackedItemsFrom());
+    for (int c = 0; c < 4; c++) {
+      b.putLong(q.cell(c).count()).putDouble(q.cell(c).sumSquared());
+    }
+    b.putLong(q.ranked()).putLong(q.hits()).putDouble(q.ndcgSum());
+    return b.array();
+  }
+
+  private static final int QUALITY_BYTES = 1 + 4 + 4 + 4 + 8 + 4 + 4 + 4 * 16 + 24;
+
+  /**
+   * A decoded quality record: the settings it was measured under, and its state.
+   *
+   * @param count ratings scored per cell
+   * @param sse their squared errors per cell
+   */
+  public record Quality(QualitySettings settings, int trackedUsersFrom, int trackedItemsFrom,
+      long[] count, double[] sse, long ranked, long hits, double ndcgSum) {
+
+    /** Restores this state into {@code q}. */
+    public void restoreInto(QualityMeters q) {
+      q.restore(trackedUsersFrom, trackedItemsFrom, count, sse, ranked, hits, ndcgSum);
+    }
+  }
+
+  /** Reads a quality record; refuses another format or values out of range. */
+  public static Quality decodeQuality(byte[] value) {
+    if (value.length == 0 || value[0] != QUALITY_FORMAT) {
+      throw new IllegalArgumentException("a quality record of format "
+          + (value.length == 0 ? "none" : Integer.toString(value[0])) + "; this build reads "
+          + QUALITY_FORMAT);
+    }
+    if (value.length != QUALITY_BYTES) {
+      throw new IllegalArgumentException("a quality record of " + value.length + " bytes");
+    }
+    ByteBuffer b = ByteBuffer.wrap(value, 1, value.length - 1);
+    QualitySettings s = new QualitySettings(b.getInt(), b.getInt(), b.getFloat(), b.getDouble());
+    int users = checkedIndex(b.getInt(), "tracked user row");
+    int items = checkedIndex(b.getInt(), "tracked item row");
+    long[] count = new long[4];
+    double[] sse = new double[4];
+    for (int c = 0; c < 4; c++) {
+      count[c] = b.getLong();
+      sse[c] = b.getDouble();
+      if (count[c] < 0 || !(sse[c] >= 0) || Double.isInfinite(sse[c])) {
+        throw new IllegalArgumentException("a quality record with cell " + c + " at " + count[c]
+            + " ratings, squared error " + sse[c]);
+      }
+    }
+    long ranked = b.getLong();
+    long hits = b.getLong();
+    double ndcg = b.getDouble();
+    if (ranked < 0 || hits < 0 || hits > ranked || !(ndcg >= 0) || ndcg > ranked) {
+      throw new IllegalArgumentException("a quality record with " + hits + " hits and NDCG sum "
+          + ndcg + " of " + ranked + " ranked");
+    }
+    return new Quality(s, users, items, count, sse, ranked, hits, ndcg);
   }
 
   // ---------------------------------------------------------------------------------------------

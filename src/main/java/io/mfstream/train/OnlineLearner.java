@@ -24,23 +24,38 @@ public final class OnlineLearner {
   private final RmseMeter overall = new RmseMeter();
   private final RollingRmse rolling;
   private long coldStarts;
+  private final QualityMeters quality;
   private final float[] one = new float[1];
   private final boolean[] oneCold = new boolean[1];
 
   /** What observing one rating did. */
   public record Observation(float prediction, double error, boolean coldStart, boolean stepTaken) {}
 
+  /** A learner with the default {@link QualitySettings}. */
   public OnlineLearner(Trainer trainer, int window) {
+    this(trainer, window, QualitySettings.DEFAULTS);
+  }
+
+  /**
+   * A learner whose {@link QualityMeters} measure by {@code quality}; the rows the trainer has
+   * already (a warm start) count as of unknown history.
+   */
+  public OnlineLearner(Trainer trainer, int window, QualitySettings quality) {
     this.trainer = trainer;
     this.pending = new ArrayList<>(trainer.batchSize());
     this.rolling = new RollingRmse(window);
+    this.quality = new QualityMeters(quality, trainer.network().users().size(),
+        trainer.network().items().size());
   }
 
   public Trainer trainer() {
     return trainer;
   }
 
-  /** Scores the rating, records its error, buffers it, and trains when a batch is full. */
+  /**
+   * Scores the rating, records its error (by segment too), ranks it if it is in the ranking
+   * sample, buffers it, and trains when a batch is full.
+   */
   public Observation observe(Rating rating) {
     List<Rating> single = List.of(rating);
     trainer.predict(single, 0, 1, one, oneCold);
@@ -50,6 +65,8 @@ public final class OnlineLearner {
     if (oneCold[0]) {
       coldStarts++;
     }
+    quality.scored(quality.cellOf(trainer.network(), rating), error);
+    quality.rank(trainer.network(), rating);
     pending.add(rating);
     boolean step = false;
     if (pending.size() == trainer.batchSize()) {
@@ -74,6 +91,7 @@ public final class OnlineLearner {
 
   private void trainPending() {
     trainer.trainBatch(pending, 0, pending.size());
+    quality.learned(trainer.network(), pending, 0, pending.size());
     pending.clear();
   }
 
@@ -92,23 +110,14 @@ public final class OnlineLearner {
     pending.addAll(ratings);
   }
 
-  /**
-   * Counts a rating that was scored before a restore but learned from only after it: its error
-   * goes to both meters and a cold start to the count, exactly as {@link #observe} did, so a
-   * store may keep each pending rating with its error instead of rewriting the meters' state for
-   * every rating. Call it in arrival order, after restoring the meters.
-   */
-  public void recountScored(double error, boolean coldStart) {
-    overall.add(error);
-    rolling.add(error);
-    if (coldStart) {
-      coldStarts++;
-    }
-  }
-
   /** The overall RMSE meter (for persisting its state). */
   public RmseMeter overallMeter() {
     return overall;
+  }
+
+  /** The quality meters: RMSE by segment and ranking (for reading and persisting them). */
+  public QualityMeters quality() {
+    return quality;
   }
 
   /** The rolling RMSE window (for persisting its state). */

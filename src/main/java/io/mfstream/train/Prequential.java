@@ -11,9 +11,13 @@ import java.util.List;
  */
 public final class Prequential {
 
-  /** The result of a pass. */
+  /**
+   * The result of a pass.
+   *
+   * @param quality the RMSE by segment and the ranking metrics ({@link QualityMeters})
+   */
   public record Result(long count, double rmse, double rollingRmse, int window, long coldStarts,
-      long steps, double seconds) {}
+      long steps, double seconds, QualityMeters.Figures quality) {}
 
   /** Called every {@code reportEvery} ratings with the running figures. */
   @FunctionalInterface
@@ -23,8 +27,20 @@ public final class Prequential {
 
   private Prequential() {}
 
+  /** {@link #run(Trainer, List, int, long, Listener, QualitySettings)} with the defaults. */
   public static Result run(Trainer trainer, List<Rating> ordered, int window, long reportEvery,
       Listener listener) {
+    return run(trainer, ordered, window, reportEvery, listener, QualitySettings.DEFAULTS);
+  }
+
+  /**
+   * One pass; the quality meters measure by {@code quality}, on each batch before it is learned,
+   * as {@link OnlineLearner} does (so the streaming trainer's figures are these).
+   */
+  public static Result run(Trainer trainer, List<Rating> ordered, int window, long reportEvery,
+      Listener listener, QualitySettings quality) {
+    QualityMeters meters = new QualityMeters(quality, trainer.network().users().size(),
+        trainer.network().items().size());
     int bs = trainer.batchSize();
     float[] out = new float[bs];
     boolean[] cold = new boolean[bs];
@@ -43,8 +59,12 @@ public final class Prequential {
         if (cold[b]) {
           coldStarts++;
         }
+        Rating r = ordered.get(from + b);
+        meters.scored(meters.cellOf(trainer.network(), r), e);
+        meters.rank(trainer.network(), r);
       }
       trainer.trainBatch(ordered, from, n);
+      meters.learned(trainer.network(), ordered, from, n);
       if (listener != null && reportEvery > 0 && all.count() >= nextReport) {
         listener.onProgress(all.count(), all.rmse(), rolling.rmse());
         nextReport += reportEvery;
@@ -52,6 +72,6 @@ public final class Prequential {
     }
     double seconds = (System.nanoTime() - t0) / 1e9;
     return new Result(all.count(), all.rmse(), rolling.rmse(), window, coldStarts,
-        trainer.version(), seconds);
+        trainer.version(), seconds, meters.figures());
   }
 }

@@ -113,6 +113,24 @@ class AppConfigTest {
   }
 
   @Test
+  void theQualitySettingsShouldReachEveryModelAndBadOnesBeRefusedNamingTheKey() throws Exception {
+    assertEquals(io.mfstream.train.QualitySettings.DEFAULTS,
+        AppConfig.load(null, Map.of(), Map.of()).pipeline().models().get(0).quality());
+    AppConfig c = AppConfig.load(null, Map.of("MFSTREAM_RANKING_SAMPLE", "0.5"),
+        Map.of("quality.cold.user.ratings", "3", "quality.cold.item.ratings", "7",
+            "ranking.positive.rating", "4.5"));
+    for (var spec : c.pipeline().models()) {
+      assertEquals(new io.mfstream.train.QualitySettings(3, 7, 4.5f, 0.5), spec.quality());
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> AppConfig.load(null, Map.of(), Map.of("ranking.sample", "1.5")));
+    assertTrue(e.getMessage().contains("ranking.sample"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> AppConfig.load(null, Map.of(), Map.of("quality.cold.item.ratings", "0")));
+    assertTrue(e.getMessage().contains("quality.cold.item.ratings"), e.getMessage());
+  }
+
+  @Test
   void mistakesShouldBeRefusedNamingTheKeyAndWhereItCameFrom() throws Exception {
     Path f = file("batch.sise=8");
     IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,

@@ -60,6 +60,12 @@ class MainTest {
     assertEquals(2, json.get("epochs").size());
     assertTrue(json.get("final_test_rmse").asDouble() > 0);
     assertEquals(1600, json.get("train_ratings").asInt());
+    JsonNode ranking = json.get("test_ranking");
+    assertEquals(10, ranking.get("k").asInt());
+    assertTrue(ranking.get("ranked").asLong() > 0, ranking.toString());
+    double hit = ranking.get("hit_rate").asDouble();
+    assertTrue(hit >= 0 && hit <= 1 && ranking.get("ndcg").asDouble() <= hit, ranking.toString());
+    assertTrue(r.out().contains("ranking@10"), r.out());
   }
 
   @Test
@@ -98,6 +104,23 @@ class MainTest {
     assertEquals("lazy", json.get("optimizer").get("embeddings").asText());
     assertTrue(json.get("cold_start_predictions").asInt() > 0);
     assertTrue(r.out().contains("1,000 ratings  rmse"), r.out()); // batch 4: a report at 1,000
+    JsonNode users = json.get("segments").get("users");
+    assertEquals(2000, users.get("cold").get("ratings").asLong()
+        + users.get("established").get("ratings").asLong());
+    JsonNode items = json.get("segments").get("items");
+    assertEquals(2000, items.get("cold").get("ratings").asLong()
+        + items.get("established").get("ratings").asLong());
+    assertEquals(5, json.get("segments").get("cold_user_ratings").asInt());
+    assertEquals(0.05, json.get("ranking").get("user_sample").asDouble());
+    assertTrue(r.out().contains("by segment"), r.out());
+  }
+
+  @Test
+  void prequentialShouldRefuseABadRankingSampleNamingTheOption() throws Exception {
+    Path file = generate();
+    Run r = run("prequential", "--data", file.toString(), "--ranking-sample", "2");
+    assertTrue(r.code() != 0);
+    assertTrue(r.err().contains("--ranking-sample"), r.err());
   }
 
   @Test

@@ -164,6 +164,19 @@ class DashboardTest {
   }
 
   @Test
+  void shouldShowTheQualityBySegmentTheColdStartShareAndTheRankingInTheLearningQualityRow() {
+    Set<String> used = new TreeSet<>();
+    for (JsonNode panel : panelsByRow().get("Learning quality")) {
+      panel.path("targets").forEach(
+          t -> used.addAll(DashboardQueries.metricNames(t.path("expr").asText())));
+    }
+    for (String name : List.of("mfstream_segment_rmse", "mfstream_cold_starts_total",
+        "mfstream_ratings_scored_total", "mfstream_ranking_hit_rate", "mfstream_ranking_ndcg")) {
+      assertTrue(used.contains(name), "Learning quality does not show " + name + ": " + used);
+    }
+  }
+
+  @Test
   void shouldShowTheRollingRmseOfEveryModelSideBySideInOneFullWidthPanel() {
     List<JsonNode> rmse = panelsByRow().get("Learning quality").stream()
         .filter(p -> p.path("targets").size() == 1)

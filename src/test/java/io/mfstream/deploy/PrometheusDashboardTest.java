@@ -139,6 +139,7 @@ class PrometheusDashboardTest {
     s.put("batch.size", "8");
     s.put("rmse.window", "200");
     s.put("rmse.report.every", "100");
+    s.put("ranking.sample", "1"); // every user ranked: the ranking panel has values at once
     // 0 turns the server off, so a port found free now.
     s.put("http.port", Integer.toString(freePort()));
     s.put("kafka.commit.interval.ms", "100");

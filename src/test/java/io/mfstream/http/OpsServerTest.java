@@ -83,8 +83,12 @@ class OpsServerTest {
   }
 
   private static ModelStatus status(String model, long version, double rolling) {
+    // 100 ratings scored with a cold user (squared error 50), 79 established; every item cold;
+    // 20 ranked, 5 hits, NDCG summed 2.
+    ModelStatus.Quality quality = new ModelStatus.Quality(100, 50, 79, 30, 179, 80, 0, 0, 20, 5,
+        2);
     return new ModelStatus(model, model, version, version * 16, version * 16 + 3, 3, 40, 70,
-        1000, rolling, Double.NaN, 12, 1_700_000_000_000L);
+        1000, rolling, Double.NaN, 12, 1_700_000_000_000L, null, quality);
   }
 
   @Test
@@ -263,8 +267,8 @@ class OpsServerTest {
     assertEquals(2, models.size());
     JsonNode biased = models.get(0);
     assertEquals(Set.of("model", "type", "version", "trained", "scored", "pending", "users",
-        "items", "window", "rollingRmse", "overallRmse", "coldStarts", "updatedAt", "degraded"),
-        fieldNames(biased));
+        "items", "window", "rollingRmse", "overallRmse", "coldStarts", "coldStartShare",
+        "quality", "updatedAt", "degraded"), fieldNames(biased));
     assertEquals("biased-mf", biased.get("model").asText());
     assertEquals("biased-mf", biased.get("type").asText());
     assertEquals(11, biased.get("version").asLong());
@@ -277,6 +281,20 @@ class OpsServerTest {
     assertEquals(0.97, biased.get("rollingRmse").asDouble(), 1e-12);
     assertTrue(biased.get("overallRmse").isNull(), "NaN must be null in JSON");
     assertEquals(12, biased.get("coldStarts").asLong());
+    assertEquals(12.0 / 179, biased.get("coldStartShare").asDouble(), 1e-12);
+    JsonNode quality = biased.get("quality");
+    assertEquals(Set.of("segments", "ranking"), fieldNames(quality));
+    JsonNode coldUsers = quality.get("segments").get("users").get("cold");
+    assertEquals(100, coldUsers.get("scored").asLong());
+    assertEquals(Math.sqrt(0.5), coldUsers.get("rmse").asDouble(), 1e-12);
+    JsonNode establishedItems = quality.get("segments").get("items").get("established");
+    assertEquals(0, establishedItems.get("scored").asLong());
+    assertTrue(establishedItems.get("rmse").isNull(), "an empty segment's RMSE must be null");
+    JsonNode ranking = quality.get("ranking");
+    assertEquals(10, ranking.get("k").asInt());
+    assertEquals(20, ranking.get("ranked").asLong());
+    assertEquals(0.25, ranking.get("hitRate").asDouble(), 1e-12);
+    assertEquals(0.1, ranking.get("ndcg").asDouble(), 1e-12);
     JsonNode mlp = models.get(1);
     assertEquals("mlp", mlp.get("model").asText());
     assertTrue(mlp.get("rollingRmse").isNull());

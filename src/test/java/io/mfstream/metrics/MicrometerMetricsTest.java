@@ -96,6 +96,51 @@ class MicrometerMetricsTest {
   }
 
   @Test
+  void shouldReadTheQualityBySegmentAndTheRankingFromTheBoard() {
+    // 30 ratings scored: 10 with a cold user (squared error 40), 20 established (20); 12 with a
+    // cold item (48), 18 established (12); 8 ranked, 2 hits, NDCG summed 1.5.
+    ModelStatus.Quality q = new ModelStatus.Quality(10, 40, 20, 20, 12, 48, 18, 12, 8, 2, 1.5);
+    ModelStatus s = status("biased-mf", "biased-mf", 1, 16, 30, 14, 3, 4, 1.0, 1.0, 6);
+    board.publish(new ModelStatus(s.model(), s.type(), s.version(), s.trained(), s.scored(),
+        s.pending(), s.users(), s.items(), s.window(), s.rollingRmse(), s.overallRmse(),
+        s.coldStarts(), s.updatedAt(), null, q));
+    PrometheusText scrape = scrape();
+
+    Map<String, String> coldUsers = Map.of("model", "biased-mf", "side", "user", "segment",
+        "cold");
+    Map<String, String> establishedItems = Map.of("model", "biased-mf", "side", "item",
+        "segment", "established");
+    assertEquals(10, scrape.value("mfstream_segment_ratings_scored_total", coldUsers), EPS);
+    assertEquals(40, scrape.value("mfstream_segment_squared_error_total", coldUsers), EPS);
+    assertEquals(2.0, scrape.value("mfstream_segment_rmse", coldUsers), EPS);
+    assertEquals(18, scrape.value("mfstream_segment_ratings_scored_total", establishedItems),
+        EPS);
+    assertEquals(Math.sqrt(12.0 / 18), scrape.value("mfstream_segment_rmse", establishedItems),
+        EPS);
+    assertEquals(2.0, scrape.value("mfstream_segment_rmse", Map.of("model", "biased-mf", "side",
+        "item", "segment", "cold")), EPS);
+    assertEquals(1.0, scrape.value("mfstream_segment_rmse", Map.of("model", "biased-mf", "side",
+        "user", "segment", "established")), EPS);
+    Map<String, String> biased = model("biased-mf");
+    assertEquals(8, scrape.value("mfstream_ranking_evaluated_total", biased), EPS);
+    assertEquals(2, scrape.value("mfstream_ranking_hits_total", biased), EPS);
+    assertEquals(1.5, scrape.value("mfstream_ranking_ndcg_gain_total", biased), EPS);
+    assertEquals(0.25, scrape.value("mfstream_ranking_hit_rate", biased), EPS);
+    assertEquals(1.5 / 8, scrape.value("mfstream_ranking_ndcg", biased), EPS);
+    assertEquals("counter", scrape.type("mfstream_segment_ratings_scored_total"));
+    assertEquals("counter", scrape.type("mfstream_ranking_hits_total"));
+    assertEquals("gauge", scrape.type("mfstream_segment_rmse"));
+    assertEquals("gauge", scrape.type("mfstream_ranking_hit_rate"));
+
+    board.publish(status("mlp", "mlp", 0, 0, 0, 0, 0, 0, Double.NaN, Double.NaN, 0));
+    PrometheusText before = scrape();
+    assertTrue(Double.isNaN(before.value("mfstream_segment_rmse", Map.of("model", "mlp", "side",
+        "user", "segment", "cold"))), "an empty segment's RMSE must be NaN");
+    assertTrue(Double.isNaN(before.value("mfstream_ranking_hit_rate", model("mlp"))));
+    assertEquals(0, before.value("mfstream_ranking_evaluated_total", model("mlp")), EPS);
+  }
+
+  @Test
   void shouldFollowTheBoardAsStatusesAreReplaced() {
     board.publish(status("mlp", "mlp", 1, 16, 20, 4, 10, 10, 1.3, 1.3, 20));
     assertEquals(1.3, scrape().value("mfstream_rmse_rolling", model("mlp")), EPS);
@@ -258,6 +303,10 @@ class MicrometerMetricsTest {
         "mfstream_sgd_step_seconds_sum", "mfstream_sgd_batch_size_ratings_count",
         "mfstream_sgd_batch_size_ratings_sum", "mfstream_learning_delay_seconds_bucket",
         "mfstream_request_latency_seconds_bucket",
+        "mfstream_segment_ratings_scored_total", "mfstream_segment_squared_error_total",
+        "mfstream_segment_rmse", "mfstream_ranking_evaluated_total",
+        "mfstream_ranking_hits_total", "mfstream_ranking_ndcg_gain_total",
+        "mfstream_ranking_hit_rate", "mfstream_ranking_ndcg",
         // JVM and process binders
         "jvm_memory_used_bytes", "jvm_gc_memory_allocated_bytes_total",
         "jvm_threads_live_threads", "jvm_classes_loaded_classes", "process_cpu_usage",
@@ -287,6 +336,7 @@ class MicrometerMetricsTest {
         "reason", reasons::contains,
         "kind", Set.of("prediction", "recommendation")::contains,
         "side", Set.of("user", "item")::contains,
+        "segment", Set.of("cold", "established")::contains,
         "le", value -> value.equals("+Inf") || Double.isFinite(Double.parseDouble(value)));
     List<PrometheusText.Sample> ours = scrape.samples().stream()
         .filter(s -> s.name().startsWith("mfstream_")).toList();

@@ -117,6 +117,44 @@ class ModelStateFormatTest {
   }
 
   @Test
+  void theQualityRecordsShouldBeEncodedExactlyAsTheGoldenFileAndReadBack() throws IOException {
+    QualitySettings settings = new QualitySettings(5, 3, 4f, 0.25);
+    QualityMeters q = new QualityMeters(settings, 2, 1);
+    q.restore(2, 1, new long[] {10, 4, 3, 1}, new double[] {7.5, 2.25, 1.5, 0.5}, 6, 2, 1.25);
+    byte[] golden = golden("golden/model-state-quality-v3.hex");
+    assertArrayEquals(golden, ModelStateFormat.encodeQuality(q));
+    ModelStateFormat.Quality back = ModelStateFormat.decodeQuality(golden);
+    assertEquals(settings, back.settings());
+    QualityMeters other = new QualityMeters(QualitySettings.DEFAULTS, 0, 0);
+    back.restoreInto(other);
+    assertEquals(q.figures(), other.figures());
+    assertEquals(2, other.trackedUsersFrom());
+    assertEquals(1, other.trackedItemsFrom());
+
+    byte[] future = golden.clone();
+    future[0] = 2;
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ModelStateFormat.decodeQuality(future));
+    assertTrue(e.getMessage().contains("format 2"), e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> ModelStateFormat.decodeQuality(Arrays.copyOf(golden, golden.length - 1)));
+    byte[] moreHits = golden.clone();
+    ByteBuffer.wrap(moreHits).putLong(moreHits.length - 16, 7); // 7 hits of 6 ranked
+    assertThrows(IllegalArgumentException.class, () -> ModelStateFormat.decodeQuality(moreHits));
+
+    byte[] counts = ModelStateFormat.encodeInts(new int[] {0, 3, 1}, 1, 2);
+    assertArrayEquals(new int[] {3, 1}, ModelStateFormat.decodeInts(counts, 64));
+    assertThrows(IllegalArgumentException.class,
+        () -> ModelStateFormat.decodeInts(new byte[] {0, 0, 0}, 64));
+    assertThrows(IllegalArgumentException.class,
+        () -> ModelStateFormat.decodeInts(ModelStateFormat.encodeInts(new int[] {-1}, 0, 1), 64));
+    assertEquals(1, ModelStateFormat.countsSide(ModelStateFormat.countsKey(1, 7)));
+    assertEquals(7, ModelStateFormat.countsChunk(ModelStateFormat.countsKey(1, 7)));
+    assertEquals(300, ModelStateFormat.learnedUser(ModelStateFormat.learnedKey(300, 2)));
+    assertEquals(2, ModelStateFormat.learnedChunk(ModelStateFormat.learnedKey(300, 2)));
+  }
+
+  @Test
   void aLogRecordShouldBeEncodedExactlyAsTheGoldenFileAndReadBack() throws IOException {
     ModelStateFormat.Entry rating = new ModelStateFormat.Entry(1_700_000_000_000L,
         new Rating("196", "242", 3.5f, 881250949L));

@@ -46,6 +46,29 @@ class OnlineLearnerTest {
     assertArrayEquals(parameters(offline), parameters(online.trainer()));
   }
 
+  @ParameterizedTest
+  @EnumSource(ModelType.class)
+  void theQualityMetersShouldMeasureExactlyWhatThePrequentialPassMeasures(ModelType type) {
+    // Ranking every user's ratings of 3 and up, cold below 3 (users) and 4 (items) ratings.
+    QualitySettings quality = new QualitySettings(3, 4, 3f, 1.0);
+    List<Rating> data = TestRatings.random(16 * 20 + 5, 25, 20, 11);
+    Trainer offline = new Trainer(config(type), OptimizerConfig.streaming(), 16);
+    Prequential.Result expected = Prequential.run(offline, data, 100, 0, null, quality);
+    OnlineLearner online = new OnlineLearner(
+        new Trainer(config(type), OptimizerConfig.streaming(), 16), 100, quality);
+    for (Rating r : data) {
+      online.observe(r);
+    }
+    QualityMeters.Figures f = expected.quality();
+    assertEquals(f, online.quality().figures());
+    assertEquals(data.stream().filter(r -> r.rating() >= 3).count(), f.ranked());
+    for (boolean item : new boolean[] {false, true}) {
+      assertEquals(data.size(), f.scored(item, true) + f.scored(item, false));
+      assertTrue(f.scored(item, true) > 0 && f.scored(item, false) > 0, "both segments used");
+    }
+    assertTrue(f.hits() > 0 && f.hits() < f.ranked(), f.toString());
+  }
+
   @Test
   void shouldTrainWhenABatchFillsAndNotBefore() {
     OnlineLearner online = new OnlineLearner(

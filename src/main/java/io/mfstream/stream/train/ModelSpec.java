@@ -2,6 +2,7 @@ package io.mfstream.stream.train;
 
 import io.mfstream.model.ModelConfig;
 import io.mfstream.train.OptimizerConfig;
+import io.mfstream.train.QualitySettings;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -22,9 +23,11 @@ import java.util.regex.Pattern;
  *     the model starts afresh (from {@code warmStart} when set). Generations only go forward: an
  *     instance configured with an older one (a rolling change half done) keeps the newer stored
  *     state instead of discarding it again.
+ * @param quality what the quality meters measure (segments, ranking); changing it restarts them
+ *     (docs/METRICS.md, "Quality by segment")
  */
 public record ModelSpec(String name, ModelConfig model, OptimizerConfig optimizer, int batchSize,
-    int window, Path warmStart, long reset) {
+    int window, Path warmStart, long reset, QualitySettings quality) {
 
   private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
 
@@ -32,6 +35,7 @@ public record ModelSpec(String name, ModelConfig model, OptimizerConfig optimize
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(model, "model");
     Objects.requireNonNull(optimizer, "optimizer");
+    Objects.requireNonNull(quality, "quality");
     if (!NAME.matcher(name).matches()) {
       throw new IllegalArgumentException("model name '" + name + "' must be 1 to 63 lower-case "
           + "letters, digits, '.', '_' or '-', starting with a letter or digit");
@@ -49,6 +53,17 @@ public record ModelSpec(String name, ModelConfig model, OptimizerConfig optimize
     if (reset < 0) {
       throw new IllegalArgumentException("model " + name + ": the reset generation must be >= 0");
     }
+  }
+
+  /** A spec with the default quality settings. */
+  public ModelSpec(String name, ModelConfig model, OptimizerConfig optimizer, int batchSize,
+      int window, Path warmStart, long reset) {
+    this(name, model, optimizer, batchSize, window, warmStart, reset, QualitySettings.DEFAULTS);
+  }
+
+  /** This spec with other quality settings. */
+  public ModelSpec withQuality(QualitySettings settings) {
+    return new ModelSpec(name, model, optimizer, batchSize, window, warmStart, reset, settings);
   }
 
   /** A spec at reset generation 0. */

@@ -9,6 +9,7 @@ import static io.mfstream.train.ModelStateFormat.DEGRADED;
 import static io.mfstream.train.ModelStateFormat.DENSE;
 import static io.mfstream.train.ModelStateFormat.LOG;
 import static io.mfstream.train.ModelStateFormat.PENDING;
+import static io.mfstream.train.ModelStateFormat.QUALITY;
 import static io.mfstream.train.ModelStateFormat.RESET;
 import static io.mfstream.train.ModelStateFormat.SQUARE;
 
@@ -23,6 +24,7 @@ import io.mfstream.train.DirtyRows;
 import io.mfstream.train.ModelSnapshot;
 import io.mfstream.train.ModelStateFormat;
 import io.mfstream.train.OnlineLearner;
+import io.mfstream.train.QualityMeters;
 import io.mfstream.train.RollingRmse;
 import io.mfstream.train.SnapshotHeader;
 import io.mfstream.train.Trainer;
@@ -31,6 +33,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -89,6 +93,8 @@ public final class ModelStore {
   private ModelStateFormat.LogChunk chunk;
   /** Ratings scored since the checkpoint (the ring slots it must write). */
   private int scoredSinceCheckpoint;
+  /** Per user row, how many of its learned items the store holds (see {@link QualityMeters}). */
+  private int[] learnedWritten = new int[0];
   /** Whether the store holds a pending-ratings record, which a checkpoint must then update. */
   private boolean pendingStored;
   private final boolean fresh;
@@ -147,7 +153,7 @@ public final class ModelStore {
           ? new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels)
           : warmStart(spec, kernels);
       ModelStore ms = new ModelStore(store, store, spec, kernels,
-          new OnlineLearner(trainer, spec.window()), true, checkpointEvery);
+          new OnlineLearner(trainer, spec.window(), spec.quality()), true, checkpointEvery);
       ms.initialWritePending = true;
       ms.wipePending = reset;
       if (!deferInitialWrite) {
@@ -158,7 +164,7 @@ public final class ModelStore {
     checkConfig(spec, config, configJson(spec));
     Trainer trainer = new Trainer(spec.model(), spec.optimizer(), spec.batchSize(), kernels);
     ModelStore ms = new ModelStore(store, store, spec, kernels,
-        new OnlineLearner(trainer, spec.window()), false, checkpointEvery);
+        new OnlineLearner(trainer, spec.window(), spec.quality()), false, checkpointEvery);
     ms.restore();
     byte[] why = store.get(key(DEGRADED));
     ms.degraded = why == null ? null : new String(why, StandardCharsets.UTF_8);
@@ -389,12 +395,24 @@ public final class ModelStore {
       return;
     }
     MfNetwork net = learner.trainer().network();
-    dirty.forEachUser(r -> writeRow(ModelStateFormat.USERS, net.userTables(), net.users(), r));
-    dirty.forEachItem(r -> writeRow(ModelStateFormat.ITEMS, net.itemTables(), net.items(), r));
+    BitSet userCounts = new BitSet();
+    BitSet itemCounts = new BitSet();
+    dirty.forEachUser(r -> {
+      writeRow(ModelStateFormat.USERS, net.userTables(), net.users(), r);
+      userCounts.set(r / ModelStateFormat.COUNTS_CHUNK);
+      writeLearned(r);
+    });
+    dirty.forEachItem(r -> {
+      writeRow(ModelStateFormat.ITEMS, net.itemTables(), net.items(), r);
+      itemCounts.set(r / ModelStateFormat.COUNTS_CHUNK);
+    });
+    userCounts.stream().forEach(c -> writeCounts(ModelStateFormat.USERS, c));
+    itemCounts.stream().forEach(c -> writeCounts(ModelStateFormat.ITEMS, c));
     if (dirty.dense()) {
       writeDense(net);
     }
     dirty.clear();
+    store.put(key(QUALITY), ModelStateFormat.encodeQuality(learner.quality()));
     writeRing(scoredSinceCheckpoint);
     scoredSinceCheckpoint = 0;
     writePending();
@@ -424,6 +442,46 @@ public final class ModelStore {
   private void writeRow(int side, List<ParamTable> tables, Vocabulary vocab, int row) {
     store.put(Bytes.wrap(ModelStateFormat.rowKey(side, row)),
         ModelStateFormat.encodeRow(vocab.idAt(row), tables, row));
+  }
+
+  /** Writes a side's ratings-learned counts of rows chunk * COUNTS_CHUNK on. */
+  private void writeCounts(int side, int chunk) {
+    MfNetwork net = learner.trainer().network();
+    boolean item = side == ModelStateFormat.ITEMS;
+    int rows = (item ? net.items() : net.users()).size();
+    int from = chunk * ModelStateFormat.COUNTS_CHUNK;
+    int n = Math.min(ModelStateFormat.COUNTS_CHUNK, rows - from);
+    int[] values = new int[n];
+    for (int j = 0; j < n; j++) {
+      values[j] = learner.quality().learnedCount(item, from + j);
+    }
+    store.put(Bytes.wrap(ModelStateFormat.countsKey(side, chunk)),
+        ModelStateFormat.encodeInts(values, 0, n));
+  }
+
+  /** Writes the chunks of a user's learned items that changed since they were last written. */
+  private void writeLearned(int user) {
+    QualityMeters q = learner.quality();
+    int n = q.learnedItems(user);
+    int written = user < learnedWritten.length ? learnedWritten[user] : 0;
+    if (n <= written) {
+      return;
+    }
+    int size = ModelStateFormat.LEARNED_CHUNK;
+    for (int chunk = written / size; chunk * size < n; chunk++) {
+      int from = chunk * size;
+      int[] items = new int[Math.min(size, n - from)];
+      for (int j = 0; j < items.length; j++) {
+        items[j] = q.learnedItem(user, from + j);
+      }
+      store.put(Bytes.wrap(ModelStateFormat.learnedKey(user, chunk)),
+          ModelStateFormat.encodeInts(items, 0, items.length));
+    }
+    if (user >= learnedWritten.length) {
+      learnedWritten = Arrays.copyOf(learnedWritten, Math.max(user + 1,
+          2 * learnedWritten.length));
+    }
+    learnedWritten[user] = n;
   }
 
   private void writeDense(MfNetwork net) {
@@ -470,6 +528,16 @@ public final class ModelStore {
       writeRow(ModelStateFormat.ITEMS, net.itemTables(), net.items(), r);
     }
     writeDense(net);
+    for (int c = 0; c * ModelStateFormat.COUNTS_CHUNK < net.users().size(); c++) {
+      writeCounts(ModelStateFormat.USERS, c);
+    }
+    for (int c = 0; c * ModelStateFormat.COUNTS_CHUNK < net.items().size(); c++) {
+      writeCounts(ModelStateFormat.ITEMS, c);
+    }
+    for (int r = 0; r < net.users().size(); r++) {
+      writeLearned(r);
+    }
+    store.put(key(QUALITY), ModelStateFormat.encodeQuality(learner.quality()));
     store.put(key(COUNTERS), counters());
   }
 
@@ -536,6 +604,7 @@ public final class ModelStore {
       }
     }
     learner.rollingMeter().restore(ring, c.rollingNext(), c.rollingFilled(), c.rollingSum());
+    restoreQuality(c);
     // The meters are as of the checkpoint, the pending ratings' errors included.
     List<Rating> pending = new ArrayList<>();
     byte[] pendingRecord = reader.get(key(PENDING));
@@ -559,6 +628,90 @@ public final class ModelStore {
     learner.restorePending(pending);
     epoch = c.epoch();
     replayLog();
+  }
+
+  /**
+   * Restores the quality meters as of the checkpoint. A store without their record (written by
+   * an earlier build) leaves them at zero, with every row of the checkpoint of unknown history;
+   * one measured under other settings also restarts them at zero, keeping the ratings learned per
+   * row, and the learned items of the ranking's users only if the sample is the same.
+   */
+  private void restoreQuality(ModelStateFormat.Counters c) {
+    QualityMeters q = learner.quality();
+    byte[] record = reader.get(key(QUALITY));
+    if (record == null) {
+      q.untrack(c.users(), c.items());
+      return;
+    }
+    ModelStateFormat.Quality stored;
+    try {
+      stored = ModelStateFormat.decodeQuality(record);
+    } catch (IllegalArgumentException e) {
+      throw corrupt("quality meters: " + e.getMessage());
+    }
+    if (stored.trackedUsersFrom() > c.users() || stored.trackedItemsFrom() > c.items()) {
+      throw corrupt("quality meters tracked from rows " + stored.trackedUsersFrom() + " and "
+          + stored.trackedItemsFrom() + " of " + c.users() + " and " + c.items());
+    }
+    if (stored.settings().equals(spec.quality())) {
+      stored.restoreInto(q);
+    } else {
+      q.restore(stored.trackedUsersFrom(), stored.trackedItemsFrom(), new long[4], new double[4],
+          0, 0, 0);
+    }
+    restoreCounts(ModelStateFormat.USERS, c.users());
+    restoreCounts(ModelStateFormat.ITEMS, c.items());
+    if (stored.settings().rankingSample() != spec.quality().rankingSample()) {
+      q.untrack(c.users(), 0);
+      return;
+    }
+    restoreLearned(q, c.users());
+  }
+
+  private void restoreCounts(int side, int rows) {
+    QualityMeters q = learner.quality();
+    try (KeyValueIterator<Bytes, byte[]> it = reader.range(
+        Bytes.wrap(ModelStateFormat.countsKey(side, 0)),
+        Bytes.wrap(ModelStateFormat.countsKey(side, Integer.MAX_VALUE)))) {
+      while (it.hasNext()) {
+        KeyValue<Bytes, byte[]> kv = it.next();
+        int from = ModelStateFormat.countsChunk(kv.key.get()) * ModelStateFormat.COUNTS_CHUNK;
+        int[] values = ModelStateFormat.decodeInts(kv.value, ModelStateFormat.COUNTS_CHUNK);
+        if (from >= rows) {
+          continue; // rows a checkpoint had not yet written when this one was taken
+        }
+        q.restoreCounts(side == ModelStateFormat.ITEMS, from,
+            Arrays.copyOf(values, Math.min(values.length, rows - from)));
+      }
+    } catch (IllegalArgumentException e) {
+      throw corrupt("ratings learned per row: " + e.getMessage());
+    }
+  }
+
+  private void restoreLearned(QualityMeters q, int users) {
+    learnedWritten = new int[users];
+    try (KeyValueIterator<Bytes, byte[]> it = reader.range(
+        Bytes.wrap(ModelStateFormat.learnedKey(q.trackedUsersFrom(), 0)),
+        Bytes.wrap(ModelStateFormat.learnedKey(users, 0)))) {
+      while (it.hasNext()) {
+        KeyValue<Bytes, byte[]> kv = it.next();
+        int user = ModelStateFormat.learnedUser(kv.key.get());
+        int chunk = ModelStateFormat.learnedChunk(kv.key.get());
+        if (user >= users) {
+          continue;
+        }
+        int have = q.learnedItems(user);
+        if (have != chunk * ModelStateFormat.LEARNED_CHUNK) {
+          throw corrupt("learned items of user row " + user + ": chunk " + chunk + " after "
+              + have + " items");
+        }
+        q.restoreLearned(user, ModelStateFormat.decodeInts(kv.value,
+            ModelStateFormat.LEARNED_CHUNK));
+        learnedWritten[user] = q.learnedItems(user);
+      }
+    } catch (IllegalArgumentException e) {
+      throw corrupt("learned items: " + e.getMessage());
+    }
   }
 
   /**

@@ -12,6 +12,8 @@ import io.mfstream.stream.status.ModelStatus;
 import io.mfstream.stream.status.PipelineMetrics;
 import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.train.OnlineLearner;
+import io.mfstream.train.QualityMeters;
+import io.mfstream.train.RmseMeter;
 import io.mfstream.train.Trainer;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -251,7 +253,27 @@ public final class TrainProcessor implements Processor<byte[], RatingEvent, Stri
     MfNetwork net = t.network();
     board.publish(new ModelStatus(spec.name(), spec.model().type().id(), t.version(), t.trained(),
         l.scored(), l.pending().size(), net.users().size(), net.items().size(), l.window(),
-        l.rollingRmse(), l.rmse(), l.coldStarts(), System.currentTimeMillis(), model.degraded()));
+        l.rollingRmse(), l.rmse(), l.coldStarts(), System.currentTimeMillis(), model.degraded(),
+        quality(l.quality())));
+  }
+
+  /**
+   * The status's form of the quality meters (stream.status imports nothing of train): each split
+   * summed from the four cells, read without allocating more than the record (once a rating).
+   */
+  static ModelStatus.Quality quality(QualityMeters q) {
+    int uc = QualityMeters.USER_COLD;
+    int ic = QualityMeters.ITEM_COLD;
+    RmseMeter both = q.cell(uc | ic);
+    RmseMeter userOnly = q.cell(uc);
+    RmseMeter itemOnly = q.cell(ic);
+    RmseMeter neither = q.cell(0);
+    return new ModelStatus.Quality(
+        both.count() + userOnly.count(), both.sumSquared() + userOnly.sumSquared(),
+        itemOnly.count() + neither.count(), itemOnly.sumSquared() + neither.sumSquared(),
+        both.count() + itemOnly.count(), both.sumSquared() + itemOnly.sumSquared(),
+        userOnly.count() + neither.count(), userOnly.sumSquared() + neither.sumSquared(),
+        q.ranked(), q.hits(), q.ndcgSum());
   }
 
 }

@@ -15,7 +15,10 @@ import io.mfstream.stream.StreamTestSupport;
 import io.mfstream.testing.UnitTest;
 import io.mfstream.train.ModelSnapshot;
 import io.mfstream.train.OnlineLearner;
+import io.mfstream.train.ModelStateFormat;
 import io.mfstream.train.OptimizerConfig;
+import io.mfstream.train.QualityMeters;
+import io.mfstream.train.QualitySettings;
 import io.mfstream.train.TestRatings;
 import io.mfstream.train.Trainer;
 import java.nio.file.Files;
@@ -38,9 +41,33 @@ class ModelStoreTest {
     return spec(type, optimizer, WINDOW);
   }
 
+  /** Quality meters that every test rating exercises: a third of the users ranked. */
+  static final QualitySettings QUALITY = new QualitySettings(3, 4, 3f, 0.34);
+
   private static ModelSpec spec(ModelType type, OptimizerConfig optimizer, int window) {
     ModelConfig model = ModelConfig.defaults(type).withFactors(6).withHidden(5).withInitScale(0.1);
-    return new ModelSpec("m", model, optimizer, BATCH, window);
+    return new ModelSpec("m", model, optimizer, BATCH, window).withQuality(QUALITY);
+  }
+
+  /** Asserts two learners' quality meters hold the same state, row by row. */
+  static void assertSameQuality(OnlineLearner expected, OnlineLearner actual, String what) {
+    QualityMeters e = expected.quality();
+    QualityMeters a = actual.quality();
+    assertEquals(e.figures(), a.figures(), what + ": quality figures");
+    assertEquals(e.trackedUsersFrom(), a.trackedUsersFrom(), what);
+    assertEquals(e.trackedItemsFrom(), a.trackedItemsFrom(), what);
+    int users = expected.trainer().network().users().size();
+    int items = expected.trainer().network().items().size();
+    for (int u = 0; u < users; u++) {
+      assertEquals(e.learnedCount(false, u), a.learnedCount(false, u), what + " user " + u);
+      assertEquals(e.learnedItems(u), a.learnedItems(u), what + " user " + u + "'s items");
+      for (int j = 0; j < e.learnedItems(u); j++) {
+        assertEquals(e.learnedItem(u, j), a.learnedItem(u, j), what + " user " + u);
+      }
+    }
+    for (int i = 0; i < items; i++) {
+      assertEquals(e.learnedCount(true, i), a.learnedCount(true, i), what + " item " + i);
+    }
   }
 
   @ParameterizedTest
@@ -73,7 +100,7 @@ class ModelStoreTest {
       ModelSpec spec = spec(type, optimizer, window);
       List<Rating> data = TestRatings.random(ratings, 15, 12, 3);
       OnlineLearner uninterrupted = new OnlineLearner(
-          new Trainer(spec.model(), optimizer, BATCH), window);
+          new Trainer(spec.model(), optimizer, BATCH), window, QUALITY);
       KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
       ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend(), false,
           checkpointEvery);
@@ -93,6 +120,7 @@ class ModelStoreTest {
           assertFalse(model.createdFresh());
           OnlineLearner restored = model.learner();
           assertEquals(uninterrupted.pending(), restored.pending(), type + " pending after " + n);
+          assertSameQuality(uninterrupted, restored, type + " after " + n);
           for (int i = 0; i < restored.pending().size(); i++) {
             assertEquals(1000L + n - restored.pending().size() + 1 + i, model.pendingTimestamp(i));
           }
@@ -107,6 +135,86 @@ class ModelStoreTest {
       assertEquals(uninterrupted.rollingRmse(), l.rollingRmse(), 0.0, what);
       assertEquals(uninterrupted.coldStarts(), l.coldStarts(), what);
       assertEquals(uninterrupted.pending(), l.pending(), what);
+      assertSameQuality(uninterrupted, l, what);
+      QualityMeters.Figures f = l.quality().figures();
+      assertTrue(f.ranked() > 0 && f.scored(false, true) > 0 && f.scored(true, false) > 0,
+          "the meters must have measured something: " + f);
+    }
+  }
+
+  @Test
+  void aStoreWithoutTheQualityRecordsShouldLoadWithRowsOfUnknownHistory() throws Exception {
+    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    List<Rating> data = TestRatings.random(BATCH * 10, 15, 12, 4);
+    KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
+    ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+    for (int n = 0; n < data.size(); n++) {
+      model.observe(data.get(n), n);
+    }
+    model.checkpoint();
+    byte[] before = StreamTestSupport.snapshot(model.learner().trainer());
+    // What an earlier build of format 3 left: no quality, counts or learned-items records.
+    List<Bytes> quality = new java.util.ArrayList<>();
+    try (var it = store.all()) {
+      it.forEachRemaining(kv -> {
+        byte kind = ModelStateFormat.kind(kv.key.get());
+        if (kind == ModelStateFormat.QUALITY || kind == ModelStateFormat.COUNTS
+            || kind == ModelStateFormat.LEARNED) {
+          quality.add(kv.key);
+        }
+      });
+    }
+    assertTrue(quality.size() > 3, "the store held " + quality.size() + " quality records");
+    quality.forEach(store::delete);
+
+    ModelStore old = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+    assertArrayEquals(before, StreamTestSupport.snapshot(old.learner().trainer()));
+    QualityMeters q = old.learner().quality();
+    int users = old.learner().trainer().network().users().size();
+    assertEquals(users, q.trackedUsersFrom());
+    assertEquals(old.learner().trainer().network().items().size(), q.trackedItemsFrom());
+    assertEquals(0, q.figures().scored(false, true) + q.figures().scored(false, false));
+    // Every known row counts as established; a user the model never saw is cold.
+    Rating known = data.get(0);
+    Rating newUser = new Rating("someone-new", known.item(), 5f, 0);
+    old.observe(known, 1);
+    old.observe(newUser, 2);
+    assertEquals(1, q.figures().scored(false, false));
+    assertEquals(1, q.figures().scored(false, true));
+    assertEquals(2, q.figures().scored(true, false));
+  }
+
+  @Test
+  void otherQualitySettingsShouldRestartTheMetersAndKeepTheRatingsLearnedPerRow()
+      throws Exception {
+    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    List<Rating> data = TestRatings.random(BATCH * 10, 15, 12, 5);
+    KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
+    ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
+    for (int n = 0; n < data.size(); n++) {
+      model.observe(data.get(n), n);
+    }
+    model.checkpoint();
+    QualityMeters was = model.learner().quality();
+
+    ModelStore colder = ModelStore.open(store, spec.withQuality(QUALITY.withCold(6, 6)),
+        Kernels.forCurrentBackend());
+    QualityMeters q = colder.learner().quality();
+    assertEquals(0, q.figures().scored(false, true) + q.figures().scored(false, false));
+    assertEquals(0, q.ranked());
+    for (int u = 0; u < colder.learner().trainer().network().users().size(); u++) {
+      assertEquals(was.learnedCount(false, u), q.learnedCount(false, u));
+      assertEquals(was.learnedItems(u), q.learnedItems(u), "the same sample keeps the items");
+    }
+
+    ModelStore wider = ModelStore.open(store, spec.withQuality(QUALITY.withRanking(3f, 0.9)),
+        Kernels.forCurrentBackend());
+    QualityMeters w = wider.learner().quality();
+    int users = wider.learner().trainer().network().users().size();
+    assertEquals(users, w.trackedUsersFrom(), "another sample: the known users' items unknown");
+    for (int u = 0; u < users; u++) {
+      assertEquals(0, w.learnedItems(u));
+      assertEquals(was.learnedCount(false, u), w.learnedCount(false, u));
     }
   }
 
