@@ -20,7 +20,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
-import org.apache.kafka.common.Node;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
@@ -68,6 +67,7 @@ final class BrokerCheck {
       throw new ClusterException(Main.EXIT_UNREACHABLE, "cannot reach Kafka at " + servers
           + " (" + setting + "): " + causes(probes, settings, timeout));
     }
+    requireAdvertisedReachable(servers, probes, deadline, setting);
     Map<String, Object> a = new HashMap<>(settings);
     a.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, String.join(",", usable));
     int ms = remainingMillis(deadline);
@@ -80,9 +80,8 @@ final class BrokerCheck {
     a.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
     Admin admin = Admin.create(a);
     try {
-      Collection<Node> nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs(ms))
-          .nodes().get(ms + 500L, TimeUnit.MILLISECONDS);
-      requireAdvertisedReachable(servers, nodes, deadline, setting);
+      admin.describeCluster(new DescribeClusterOptions().timeoutMs(ms)).nodes()
+          .get(ms + 500L, TimeUnit.MILLISECONDS);
       if (!topics.isEmpty()) {
         Set<String> present = admin.listTopics(new ListTopicsOptions()
             .timeoutMs(remainingMillis(deadline))).names()
@@ -223,7 +222,8 @@ final class BrokerCheck {
           ? "a Kafka listener at " + at + " accepted the connection, but the cluster did not "
               + "describe itself within " + seconds(timeout) + ": do security.protocol ("
               + securityProtocol(settings) + ") and the sasl.* and ssl.* settings match the "
-              + "listener, or is the broker overloaded?"
+              + "listener, can the addresses the brokers advertise (advertised.listeners) be "
+              + "reached from here, or is the broker overloaded?"
           : causes(closed, settings, timeout);
     }
     return "the cluster refused the request: " + rootMessage(cause);
@@ -231,27 +231,37 @@ final class BrokerCheck {
 
   /**
    * The brokers the cluster advertises, which every client connects to after the bootstrap
-   * address: at least one must be reachable from here.
+   * address: at least one must be reachable from here. Known from the plaintext listeners'
+   * metadata (the probe's); behind TLS or SASL, an Admin client that cannot reach them times
+   * out, and the message says to look at them too.
    */
-  private static void requireAdvertisedReachable(String servers, Collection<Node> nodes,
+  private static void requireAdvertisedReachable(String servers, List<Result> probes,
       long deadline, String setting) throws InterruptedException {
-    if (nodes.isEmpty()) {
+    Set<String> advertised = probes.stream().filter(r -> r.advertised() != null)
+        .flatMap(r -> r.advertised().stream()).collect(Collectors.toCollection(
+            java.util.LinkedHashSet::new));
+    Set<String> probed = probes.stream().filter(r -> r.found() == Found.KAFKA)
+        .map(Result::address).collect(Collectors.toSet());
+    if (advertised.isEmpty() || advertised.stream().anyMatch(probed::contains)) {
       return;
     }
-    // at least a second for this step, even when the description took most of the time
+    // at least a second for this step, even when the bootstrap probes took most of the time
     long until = Math.max(deadline, System.nanoTime() + 1_000_000_000L);
-    List<Result> probes = probeAll(nodes.stream()
-        .map(n -> new String[] {n.host(), Integer.toString(n.port())}).toList(), until,
-        Duration.ofMillis(remainingMillis(until)));
-    if (probes.stream().anyMatch(r -> r.found().compareTo(Found.SILENT) >= 0)) {
+    List<String[]> addresses = new ArrayList<>();
+    for (String a : advertised) {
+      addresses.add(new String[] {Utils.getHost(a), String.valueOf(Utils.getPort(a))});
+    }
+    List<Result> found = probeAll(addresses, until, Duration.ofNanos(until - System.nanoTime()));
+    if (found.stream().anyMatch(r -> r.found().compareTo(Found.SILENT) >= 0)) {
       return;
     }
-    String advertised = probes.stream().map(Result::address).collect(Collectors.joining(","));
     throw new ClusterException(Main.EXIT_UNREACHABLE, "Kafka at " + servers + " (" + setting
-        + ") answered, but the brokers it advertises (" + advertised + ") cannot be reached "
-        + "from here (" + probes.get(0).found().name().toLowerCase(Locale.ROOT).replace('_', ' ')
-        + "): the brokers' advertised.listeners name addresses of another network; connect "
-        + "through a listener that advertises an address reachable from this machine");
+        + ") answered, but the brokers it advertises (" + String.join(",", advertised)
+        + ") cannot be reached from here (" + found.stream().map(r -> r.address() + ": "
+        + r.found().name().toLowerCase(Locale.ROOT).replace('_', ' '))
+        .collect(Collectors.joining(", ")) + "): the brokers' advertised.listeners name "
+        + "addresses of another network (a Docker or Kubernetes one?); connect through a "
+        + "listener that advertises an address reachable from this machine");
   }
 
   private static String securityProtocol(Map<String, Object> settings) {

@@ -1,5 +1,6 @@
 package io.mfstream.cli;
 
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -11,6 +12,8 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What listens at one address, found with a plain socket: a Kafka client retries an address that
@@ -45,10 +48,22 @@ final class BrokerProbe {
     KAFKA
   }
 
-  /** The outcome for one {@code host:port}; {@code detail} is the error's text, if any. */
-  record Result(String address, Found found, String detail) {}
+  /**
+   * The outcome for one {@code host:port}; {@code detail} is the error's text, if any;
+   * {@code advertised} the {@code host:port} of every broker the cluster advertises, when a
+   * plaintext Kafka listener said (else null).
+   */
+  record Result(String address, Found found, String detail, List<String> advertised) {
+    Result(String address, Found found, String detail) {
+      this(address, found, detail, null);
+    }
+  }
 
   private static final short API_VERSIONS = 18;
+  private static final short METADATA = 3;
+  /** Metadata v4: the oldest version Kafka 4 still answers, and without tagged fields. */
+  private static final short METADATA_VERSION = 4;
+  private static final int MAX_REPLY = 1 << 20;
   private static final int CORRELATION_ID = 0x6d667331; // "mfs1"
   private static final byte[] END_OF_HTTP_REQUEST = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final byte[] CLIENT_ID = "mfstream-check".getBytes(StandardCharsets.US_ASCII);
@@ -96,7 +111,11 @@ final class BrokerProbe {
         s.getOutputStream().flush();
         reply = readUpTo(s, 8, deadlineNanos);
       }
-      return classify(address, reply);
+      Result r = classify(address, reply);
+      if (r.found() == Found.KAFKA) {
+        return new Result(address, Found.KAFKA, null, advertised(s, reply, deadlineNanos));
+      }
+      return r;
     } catch (ConnectException e) {
       return new Result(address, Found.REFUSED, e.getMessage());
     } catch (NoRouteToHostException e) {
@@ -107,6 +126,61 @@ final class BrokerProbe {
       // reset by the peer after the request, and the like: a listener that would not talk
       return new Result(address, Found.CLOSED, e.getMessage());
     }
+  }
+
+  /**
+   * The brokers a plaintext Kafka listener advertises, as every client gets them in its first
+   * metadata: the rest of the ApiVersions answer is skipped, then one Metadata request for no
+   * topic. Null when the answer cannot be read in time.
+   */
+  private static List<String> advertised(Socket s, byte[] apiVersionsHead, long deadlineNanos) {
+    try {
+      int rest = ByteBuffer.wrap(apiVersionsHead, 0, 4).getInt() - 4;
+      if (rest < 0 || rest > MAX_REPLY) {
+        return null;
+      }
+      s.setSoTimeout(remainingMillis(deadlineNanos));
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      in.skipNBytes(rest);
+      s.getOutputStream().write(metadataRequest());
+      s.getOutputStream().flush();
+      int size = in.readInt();
+      if (size < 12 || size > MAX_REPLY) {
+        return null;
+      }
+      ByteBuffer b = ByteBuffer.wrap(in.readNBytes(size));
+      if (b.getInt() != CORRELATION_ID + 1) {
+        return null;
+      }
+      b.getInt(); // throttle time
+      int brokers = b.getInt();
+      List<String> out = new ArrayList<>();
+      for (int i = 0; i < brokers; i++) {
+        b.getInt(); // node id
+        byte[] host = new byte[b.getShort()];
+        b.get(host);
+        int port = b.getInt();
+        short rack = b.getShort();
+        if (rack > 0) {
+          b.position(b.position() + rack);
+        }
+        out.add(new String(host, StandardCharsets.UTF_8) + ":" + port);
+      }
+      return out;
+    } catch (IOException | RuntimeException e) {
+      return null; // a listener that answered ApiVersions is Kafka enough: no more is known
+    }
+  }
+
+  /** A Metadata v4 request for no topic, not creating any. */
+  static byte[] metadataRequest() {
+    int length = 2 + 2 + 4 + 2 + CLIENT_ID.length + 4 + 1;
+    ByteBuffer b = ByteBuffer.allocate(4 + length);
+    b.putInt(length).putShort(METADATA).putShort(METADATA_VERSION).putInt(CORRELATION_ID + 1)
+        .putShort((short) CLIENT_ID.length).put(CLIENT_ID)
+        .putInt(0) // topics: none (null would be all)
+        .put((byte) 0); // allow_auto_topic_creation: false
+    return b.array();
   }
 
   /** Up to {@code n} first bytes of the reply, fewer at its end, or null when none came. */
