@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
@@ -60,7 +61,7 @@ final class BrokerCheck {
     String servers = String.valueOf(settings.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
     long deadline = System.nanoTime() + timeout.toNanos();
     boolean tls = securityProtocol(settings).contains("SSL");
-    List<Result> probes = probeAll(addresses(servers), deadline, timeout);
+    List<Result> probes = probeAll(addresses(servers), deadline);
     List<String> usable = probes.stream().filter(r -> mayBeKafka(r, tls))
         .map(Result::address).toList();
     if (usable.isEmpty()) {
@@ -78,7 +79,13 @@ final class BrokerCheck {
     // one reconnection a second at most: a warning a second, not one every few milliseconds
     a.put(AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 1000);
     a.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
-    Admin admin = Admin.create(a);
+    Admin admin;
+    try {
+      admin = Admin.create(a);
+    } catch (KafkaException e) {
+      throw new IllegalArgumentException("the Kafka client settings are refused: "
+          + rootMessage(e), e);
+    }
     try {
       admin.describeCluster(new DescribeClusterOptions().timeoutMs(ms)).nodes()
           .get(ms + 500L, TimeUnit.MILLISECONDS);
@@ -127,7 +134,7 @@ final class BrokerCheck {
   }
 
   /** Every address probed at once, each until the deadline. */
-  private static List<Result> probeAll(List<String[]> addresses, long deadline, Duration timeout)
+  private static List<Result> probeAll(List<String[]> addresses, long deadline)
       throws InterruptedException {
     List<CompletableFuture<Result>> probes = new ArrayList<>();
     for (String[] hp : addresses) {
@@ -213,7 +220,8 @@ final class BrokerCheck {
     }
     if (cause instanceof AuthenticationException) {
       return "the broker at " + at + " refused the connection's authentication ("
-          + cause.getMessage() + ")";
+          + cause.getMessage() + "): do security.protocol (" + securityProtocol(settings)
+          + ") and sasl.mechanism match the listener?";
     }
     if (cause instanceof TimeoutException
         || cause instanceof org.apache.kafka.common.errors.TimeoutException) {
@@ -251,7 +259,7 @@ final class BrokerCheck {
     for (String a : advertised) {
       addresses.add(new String[] {Utils.getHost(a), String.valueOf(Utils.getPort(a))});
     }
-    List<Result> found = probeAll(addresses, until, Duration.ofNanos(until - System.nanoTime()));
+    List<Result> found = probeAll(addresses, until);
     if (found.stream().anyMatch(r -> r.found().compareTo(Found.SILENT) >= 0)) {
       return;
     }

@@ -94,6 +94,39 @@ class ClusterCheckTest {
   }
 
   @Test
+  void aClientSetUpForSaslShouldBeToldWhatThePlaintextListenerMadeOfIt() throws Exception {
+    Path sasl = Files.writeString(dir.resolve("sasl.properties"), """
+        security.protocol=SASL_PLAINTEXT
+        sasl.mechanism=PLAIN
+        sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required \
+          username="mfstream" password="not-shown";
+        """);
+    Path empty = Files.writeString(dir.resolve("empty.jsonl"), "");
+    Run r = run("produce", "--bootstrap-servers", kafka.bootstrapServers(), "--client-config",
+        sasl.toString(), "--file", empty.toString(), "--connect-timeout", "5");
+    assertEquals(Main.EXIT_UNREACHABLE, r.code(), r.toString());
+    assertTrue(r.err().contains("cannot use Kafka at " + kafka.bootstrapServers()), r.err());
+    assertTrue(r.err().contains("refused the connection's authentication"), r.err());
+    assertTrue(r.err().contains("do security.protocol (SASL_PLAINTEXT) and sasl.mechanism "
+        + "match the listener?"), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(!r.err().contains("not-shown"), r.err());
+  }
+
+  @Test
+  void clientSettingsKafkaRefusesShouldBeAnErrorOfTheirOwn() throws Exception {
+    Path bad = Files.writeString(dir.resolve("bad.properties"), """
+        security.protocol=SASL_PLAINTEXT
+        sasl.mechanism=PLAIN
+        sasl.jaas.config=not a JAAS line
+        """);
+    Run r = run("produce", "--bootstrap-servers", kafka.bootstrapServers(), "--client-config",
+        bad.toString(), "--file", "pom.xml");
+    assertEquals(Main.EXIT_ERROR, r.code(), r.toString());
+    assertTrue(r.err().contains("the Kafka client settings are refused"), r.err());
+  }
+
+  @Test
   void theCheckShouldLetACommandThroughWhenTheClusterHasItsTopic() throws Exception {
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
         kafka.bootstrapServers()))) {
