@@ -38,8 +38,9 @@ public final class AppConfig {
   private static final Set<String> KEYS = Set.of("bootstrap.servers", "application.id",
       "state.dir", "topics.dir", "topics.create", "models", "batch.size", "linger.ms",
       "checkpoint.interval.ms", "rmse.window", "rmse.report.every", "quality.cold.user.ratings",
-      "quality.cold.item.ratings", "ranking.positive.rating", "ranking.sample", "rating.min", "rating.max", "http.port", "replay.data",
-      "replay.format", "replay.rate", "embedded.port", "serving.threads");
+      "quality.cold.item.ratings", "ranking.positive.rating", "ranking.sample", "rating.min",
+      "rating.max", "http.port", "replay.data", "replay.format", "replay.rate", "embedded.port",
+      "serving.threads", "connect.timeout.ms");
   /**
    * The {@code model.NAME.*} keys: the model settings' own ({@link ModelSettings#KEYS}, but the
    * embedding mode, which streams only lazily), and the pipeline's.
@@ -72,7 +73,8 @@ public final class AppConfig {
       Map.entry("replay.format", "auto"),
       Map.entry("replay.rate", "1000"),
       Map.entry("embedded.port", "9092"),
-      Map.entry("serving.threads", "1"));
+      Map.entry("serving.threads", "1"),
+      Map.entry("connect.timeout.ms", "15000"));
 
   private final Map<String, String> values;
   private final Map<String, String> origins;
@@ -149,9 +151,11 @@ public final class AppConfig {
     embeddedPort();
     streamsProperties("check:9092");
     servingThreads();
+    connectTimeout();
   }
 
-  private String origin(String key) {
+  /** Where a key's value came from: "default", a file, an environment variable, the command line. */
+  public String origin(String key) {
     return origins.getOrDefault(key, "default");
   }
 
@@ -239,6 +243,14 @@ public final class AppConfig {
   /** The embedded broker's preferred client port (a free one when taken; 0 = any free one). */
   public int embeddedPort() {
     return intValue("embedded.port", 0, 65535);
+  }
+
+  /**
+   * How long checking an external cluster at start may take before {@code run} gives up, naming
+   * the address and the likely cause ({@code connect.timeout.ms}, 1 ms to a day).
+   */
+  public java.time.Duration connectTimeout() {
+    return java.time.Duration.ofMillis(intValue("connect.timeout.ms", 1, 86_400_000));
   }
 
   public int httpPort() {

@@ -36,7 +36,8 @@ import picocli.CommandLine.Spec;
     description = {"Ask the running pipeline for a predicted rating (--item) or the top-N "
         + "unrated items (--top) of a user, and print every model's answer with its version "
         + "and the ratings it has learned from.",
-        "Exit code 1 when no answer arrives in time."})
+        "Exit code 1 when no answer arrives in time, 3 when the cluster cannot be reached, 4 "
+            + "when its topics are missing."})
 final class AskCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -69,7 +70,12 @@ final class AskCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Map<String, Object> common = client.reachableSettings();
+    if (what.top != null && what.top < 1) {
+      throw new IllegalArgumentException("--top must be at least 1");
+    }
+    Map<String, Object> common = client.reachableSettings(what.item != null
+        ? List.of(Topics.PREDICTION_REQUESTS.name(), Topics.PREDICTIONS.name())
+        : List.of(Topics.RECOMMENDATION_REQUESTS.name(), Topics.RECOMMENDATIONS.name()));
     int waitMs = (int) Math.max(1000, timeout * 1000);
     common.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, waitMs);
     common.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(waitMs, 2000));
@@ -83,9 +89,6 @@ final class AskCommand implements Callable<Integer> {
               new PredictionRequest(id, user, what.item)),
           Topics.PREDICTIONS, Prediction::requestId, id, this::format);
     } else {
-      if (what.top < 1) {
-        throw new IllegalArgumentException("--top must be at least 1");
-      }
       lines = ask(common, Topics.RECOMMENDATION_REQUESTS.name(),
           JsonSerde.of(RecommendationRequest.class).serializer().serialize("",
               new RecommendationRequest(id, user, what.top)),

@@ -21,15 +21,18 @@ final class ClientOptions {
       + "settings (security.protocol, sasl.*, ssl.*).")
   Path clientConfig;
 
-  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
-      description = "Give up when no broker answers within this long (default: "
-      + "${DEFAULT-VALUE}).")
+  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "15",
+      description = "Give up, naming the address and the likely cause (exit code 3), when the "
+      + "cluster cannot be used within this long (default: ${DEFAULT-VALUE}).")
   double connectTimeout;
 
-  /** The settings, once a broker of the cluster answered (see {@link BrokerCheck}). */
-  Map<String, Object> reachableSettings() throws IOException, InterruptedException {
+  /**
+   * The settings, once the cluster answered and has {@code topics} (see {@link BrokerCheck}).
+   */
+  Map<String, Object> reachableSettings(java.util.Collection<String> topics)
+      throws IOException, InterruptedException {
     Map<String, Object> s = settings();
-    BrokerCheck.requireReachable(s, connectTimeout(connectTimeout));
+    BrokerCheck.require(s, connectTimeout(connectTimeout), "--bootstrap-servers", topics);
     return s;
   }
 

@@ -12,6 +12,16 @@ import picocli.CommandLine.Command;
         AskCommand.class, ProduceCommand.class, BenchStreamCommand.class, BenchServeCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
+  /** The command did what it was asked. */
+  public static final int EXIT_OK = 0;
+  /** It ran, but the result is missing: no answer to {@code ask}, or {@code run}'s pipeline failed. */
+  public static final int EXIT_NO_RESULT = 1;
+  /** A usage error, bad input or configuration, or another error. */
+  public static final int EXIT_ERROR = 2;
+  /** The Kafka cluster cannot be reached or used: the message names the address and why. */
+  public static final int EXIT_UNREACHABLE = 3;
+  /** The cluster answers, but topics the command needs do not exist: the message names them. */
+  public static final int EXIT_TOPICS_MISSING = 4;
 
   private Main() {}
 
@@ -27,7 +37,7 @@ public final class Main {
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       commandLine.getErr().println("mfstream: " + describe(ex));
       commandLine.getErr().flush();
-      return 2;
+      return ex instanceof ClusterException c ? c.exitCode() : EXIT_ERROR;
     });
     int code = cl.execute(args);
     out.flush();

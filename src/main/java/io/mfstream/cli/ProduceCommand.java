@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
         + "--file) as one record's value, unchanged, to a topic ('ratings' by default), and "
         + "says where it went. Lines are not checked here: the pipeline's validation does that, "
         + "and sends bad ones to ratings-dlq.",
-        "Example line: {\"user\": \"196\", \"item\": \"242\", \"rating\": 5}"})
+        "Example line: {\"user\": \"196\", \"item\": \"242\", \"rating\": 5}",
+        "Exit code 3 when the cluster cannot be reached, 4 when the topic does not exist."})
 final class ProduceCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -44,7 +45,7 @@ final class ProduceCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    Map<String, Object> settings = client.reachableSettings();
+    Map<String, Object> settings = client.reachableSettings(java.util.List.of(topic));
     settings.put(ProducerConfig.ACKS_CONFIG, "all");
     settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
     long sent = 0;

@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
     description = {"Send ratings to a Kafka topic as RatingEvent JSON, keyed by user id (so one "
         + "user's ratings stay in order), with an idempotent acks=all producer, optionally "
         + "paced to a rate. Prints a one-line summary.",
-        "Without --data it sends synthetic ratings from a planted low-rank model."})
+        "Without --data it sends synthetic ratings from a planted low-rank model.",
+        "Exit code 3 when the cluster cannot be reached, 4 when the topic does not exist."})
 final class ReplayCommand implements Callable<Integer> {
   @Spec
   CommandSpec spec;
@@ -56,9 +57,9 @@ final class ReplayCommand implements Callable<Integer> {
       + "defaults (acks=all, enable.idempotence=true, linger.ms=5).")
   Path producerConfig;
 
-  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "10",
-      description = "Give up when no broker answers within this long (default: "
-      + "${DEFAULT-VALUE}).")
+  @Option(names = "--connect-timeout", paramLabel = "SECONDS", defaultValue = "15",
+      description = "Give up, naming the address and the likely cause (exit code 3), when the "
+      + "cluster cannot be used within this long (default: ${DEFAULT-VALUE}).")
   double connectTimeout;
 
   @Option(names = "--report-every", paramLabel = "N", defaultValue = "10000", description =
@@ -86,7 +87,7 @@ final class ReplayCommand implements Callable<Integer> {
     Map<String, Object> check = new java.util.HashMap<>(ClientOptions.readProperties(producerConfig));
     check.put(org.apache.kafka.clients.CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG,
         bootstrapServers);
-    BrokerCheck.requireReachable(check, timeout);
+    BrokerCheck.require(check, timeout, "--bootstrap-servers", List.of(topic));
     Replayer replayer = builder.build();
 
     DataOptions.Loaded loaded = data.load(dataFile, sortOrder, err);

@@ -5,6 +5,7 @@ import io.mfstream.app.Pipeline;
 import io.mfstream.app.Service;
 import io.mfstream.data.Rating;
 import io.mfstream.stream.replay.Replayer;
+import io.mfstream.stream.serde.Topics;
 import io.mfstream.stream.status.ModelStatus;
 import io.mfstream.stream.status.StatusBoard;
 import io.mfstream.stream.status.Tally;
@@ -30,6 +31,9 @@ import picocli.CommandLine.Model.CommandSpec;
         "Without bootstrap.servers it starts a Kafka broker in-process, creates the topics "
             + "from topics/ and replays a dataset into 'ratings' (MovieLens 100K from "
             + "data/ml-100k/u.data when present, synthetic ratings otherwise).",
+        "With a cluster it first checks that the cluster answers and has the topics: exit code "
+            + "3 when it cannot be reached, 4 when topics are missing (and topics.create=false); "
+            + "1 when the pipeline stops on an error.",
         "Prints a status line every few seconds; Ctrl-C stops it cleanly."})
 final class RunCommand implements java.util.concurrent.Callable<Integer> {
   @Spec
@@ -42,6 +46,11 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
   @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]", description = "Run "
       + "against this cluster instead of the embedded broker.")
   String bootstrapServers;
+
+  @Option(names = "--connect-timeout", paramLabel = "SECONDS", description = "With a cluster: "
+      + "give up, naming the address and the likely cause (exit code 3), when it cannot be used "
+      + "within this long (default: 15; the key connect.timeout.ms).")
+  Double connectTimeout;
 
   @Option(names = "--models", paramLabel = "NAME[,...]", description = "The models to train "
       + "(default: biased-mf,mlp).")
@@ -84,6 +93,9 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
         config.embedded() ? "on an embedded Kafka broker" : "on " + config.get("bootstrap.servers"),
         config.modelNames());
     out.flush();
+    if (!config.embedded()) {
+      checkCluster(config);
+    }
     StopSignal stop = new StopSignal();
     try (Service service = Service.start(config)) {
       stop.onCtrlC();
@@ -111,11 +123,27 @@ final class RunCommand implements java.util.concurrent.Callable<Integer> {
     return 0;
   }
 
+  /**
+   * Before anything starts: the cluster answers, and has the topics unless they are to be
+   * created; else one line that says why (exit code 3 or 4), within {@code connect.timeout.ms}.
+   */
+  private static void checkCluster(AppConfig config) throws InterruptedException {
+    Map<String, Object> settings = new LinkedHashMap<>(config.kafkaClientSettings());
+    settings.put("bootstrap.servers", config.get("bootstrap.servers"));
+    BrokerCheck.require(settings, config.connectTimeout(), "bootstrap.servers from "
+        + config.origin("bootstrap.servers"), config.createTopics() ? List.of()
+        : Topics.ALL.stream().map(t -> t.name()).toList());
+  }
+
   /** The flags that are settings, under their keys (they win over the file and environment). */
   private Map<String, String> flags() {
     Map<String, String> flags = new LinkedHashMap<>();
     if (bootstrapServers != null) {
       flags.put("bootstrap.servers", bootstrapServers);
+    }
+    if (connectTimeout != null) {
+      flags.put("connect.timeout.ms",
+          Long.toString(ClientOptions.connectTimeout(connectTimeout).toMillis()));
     }
     if (models != null) {
       flags.put("models", models);
