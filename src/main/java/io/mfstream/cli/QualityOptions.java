@@ -29,7 +29,7 @@ final class QualityOptions {
   @Option(names = "--ranking-sample", paramLabel = "FRACTION", description = "Share of the "
       + "users (by a hash of the id) whose positive ratings are ranked among all items before "
       + "being learned; 0 turns ranking off (default: ${DEFAULT-VALUE}, as the streaming "
-      + "trainer's ranking.sample).", defaultValue = "0.05")
+      + "trainer's ranking.sample).", defaultValue = "0.01")
   double rankingSample;
 
   /** The settings; bad values are a picocli parameter error naming the option. */

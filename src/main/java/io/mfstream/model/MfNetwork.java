@@ -27,6 +27,8 @@ public final class MfNetwork {
   private final ModelConfig config;
   private final Kernels kernels;
   private final int batchCapacity;
+  /** Pairs per forward pass of {@link #predict}: the batch capacity, or more. */
+  private final int scoreChunk;
   private final Side user;
   private final Side item;
   private final Kernels itemKernels;
@@ -38,6 +40,13 @@ public final class MfNetwork {
    * side, handing one side over costs more than it saves (batch 1 ran 1.5x slower with lanes).
    */
   static final int MIN_PARALLEL_BATCH = 32;
+
+  /**
+   * Predictions run in chunks of at least this many pairs, whatever the batch size: scoring every
+   * item for a user (a ranking) at batch 1 would otherwise take one forward pass per item. The
+   * forward pass's work arrays hold a chunk; a step still takes at most the batch capacity.
+   */
+  static final int MIN_SCORE_CHUNK = 256;
 
   private final INDArray dot;
   private final INDArray errColumn;
@@ -69,22 +78,23 @@ public final class MfNetwork {
     this.config = config;
     this.kernels = kernels;
     this.batchCapacity = batchCapacity;
+    this.scoreChunk = Math.max(batchCapacity, MIN_SCORE_CHUNK);
     Kernels other = config.dataType() == DataType.FLOAT ? kernels.forAnotherThread() : null;
     this.itemKernels = other != null ? other : kernels;
     this.parallelSides = other != null && Lanes.available();
-    this.user = new Side("user", config, kernels, batchCapacity, initialRows);
-    this.item = new Side("item", config, itemKernels, batchCapacity, initialRows);
-    dot = Nd4j.create(config.dataType(), batchCapacity);
+    this.user = new Side("user", config, kernels, batchCapacity, scoreChunk, initialRows);
+    this.item = new Side("item", config, itemKernels, batchCapacity, scoreChunk, initialRows);
+    dot = Nd4j.create(config.dataType(), scoreChunk);
     errColumn = Nd4j.create(config.dataType(), batchCapacity, 1);
     errVector = errColumn.reshape(batchCapacity);
-    dotHost = new double[batchCapacity];
-    userBiasHost = new double[batchCapacity];
-    itemBiasHost = new double[batchCapacity];
+    dotHost = new double[scoreChunk];
+    userBiasHost = new double[scoreChunk];
+    itemBiasHost = new double[scoreChunk];
     errHost = new double[batchCapacity];
-    knownUser = new int[batchCapacity];
-    knownItem = new int[batchCapacity];
-    knownAt = new int[batchCapacity];
-    knownOut = new float[batchCapacity];
+    knownUser = new int[scoreChunk];
+    knownItem = new int[scoreChunk];
+    knownAt = new int[scoreChunk];
+    knownOut = new float[scoreChunk];
   }
 
   public ModelConfig config() {
@@ -235,12 +245,13 @@ public final class MfNetwork {
   /**
    * Predictions (no dropout) for rows that may be unknown (-1). A pair with an unknown side gets a
    * fallback: the global mean, plus the known side's bias in biased MF; {@code coldStart[b]} (if
-   * not null) says which answers are fallbacks. Any n: processed in chunks of the batch capacity.
+   * not null) says which answers are fallbacks. Any n: processed in chunks of {@link
+   * #MIN_SCORE_CHUNK} pairs or the batch capacity, whichever is larger.
    */
   public void predict(int[] userRows, int[] itemRows, int n, float[] out, boolean[] coldStart) {
     double mean = globalMean();
-    for (int start = 0; start < n; start += batchCapacity) {
-      int len = Math.min(batchCapacity, n - start);
+    for (int start = 0; start < n; start += scoreChunk) {
+      int len = Math.min(scoreChunk, n - start);
       predictChunk(userRows, itemRows, start, len, out, coldStart, mean);
     }
   }

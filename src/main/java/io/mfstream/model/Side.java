@@ -23,7 +23,8 @@ final class Side {
   private final Kernels kernels;
   private final double dropout;
 
-  // Batch work arrays, [capacity, width]; n leading rows in use.
+  // Work arrays, [capacity, width]; n leading rows in use. The forward pass's (gathered to
+  // hidden, and the dropout mask) hold a scoring chunk, the backward pass's a batch.
   final INDArray gathered;
   final INDArray gatheredBias;
   final INDArray activated;
@@ -45,7 +46,8 @@ final class Side {
   private final int[] appendRows;
   private final double[] appendValues;
 
-  Side(String name, ModelConfig config, Kernels kernels, int batchCapacity, int initialRows) {
+  Side(String name, ModelConfig config, Kernels kernels, int batchCapacity, int forwardCapacity,
+      int initialRows) {
     this.name = name;
     this.config = config;
     this.kernels = kernels;
@@ -64,12 +66,12 @@ final class Side {
     dropout = config.dropout();
 
     int rep = mlp ? h : k;
-    gathered = mlp ? null : Nd4j.create(dt, batchCapacity, k);
-    gatheredBias = bias != null ? Nd4j.create(dt, batchCapacity, 1) : null;
-    activated = mlp ? Nd4j.create(dt, batchCapacity, k) : null;
-    hidden = mlp ? Nd4j.create(dt, batchCapacity, h) : null;
-    mask = dropout > 0 ? Nd4j.create(dt, batchCapacity, h) : null;
-    maskHost = dropout > 0 ? new double[batchCapacity * h] : null;
+    gathered = mlp ? null : Nd4j.create(dt, forwardCapacity, k);
+    gatheredBias = bias != null ? Nd4j.create(dt, forwardCapacity, 1) : null;
+    activated = mlp ? Nd4j.create(dt, forwardCapacity, k) : null;
+    hidden = mlp ? Nd4j.create(dt, forwardCapacity, h) : null;
+    mask = dropout > 0 ? Nd4j.create(dt, forwardCapacity, h) : null;
+    maskHost = dropout > 0 ? new double[forwardCapacity * h] : null;
     repGrad = mlp ? Nd4j.create(dt, batchCapacity, rep) : null;
     activatedGrad = mlp ? Nd4j.create(dt, batchCapacity, k) : null;
     slots = new int[batchCapacity];

@@ -19,12 +19,12 @@ public record QualitySettings(int coldUserRatings, int coldItemRatings, float po
     double rankingSample) {
 
   /**
-   * The defaults: cold below 5 learned ratings, positive from 4, one user in 20 ranked. A ranking
-   * costs a prediction per known item (0.2 ms with MovieLens 100K's 1,682 items and biased MF,
-   * k 64): at 5% of the users, about 2.8% of MovieLens's ratings are ranked, 6 microseconds a
-   * rating on average, about what scoring and learning it cost.
+   * The defaults: cold below 5 learned ratings, positive from 4, one user in 100 ranked. A
+   * ranking costs a prediction per known item (about 0.5 ms with MovieLens 100K's 1,682 items
+   * and biased MF, 1 ms with the MLP): at 1% of the users, 0.5% of MovieLens's ratings are
+   * ranked, about 3 microseconds a rating on average for biased MF (docs/METRICS.md).
    */
-  public static final QualitySettings DEFAULTS = new QualitySettings(5, 5, 4f, 0.05);
+  public static final QualitySettings DEFAULTS = new QualitySettings(5, 5, 4f, 0.01);
 
   public QualitySettings {
     if (coldUserRatings < 1 || coldItemRatings < 1) {

@@ -111,7 +111,7 @@ class MainTest {
     assertEquals(2000, items.get("cold").get("ratings").asLong()
         + items.get("established").get("ratings").asLong());
     assertEquals(5, json.get("segments").get("cold_user_ratings").asInt());
-    assertEquals(0.05, json.get("ranking").get("user_sample").asDouble());
+    assertEquals(0.01, json.get("ranking").get("user_sample").asDouble());
     assertTrue(r.out().contains("by segment"), r.out());
   }
 

@@ -142,9 +142,30 @@ class ModelStoreTest {
     }
   }
 
+  /**
+   * The stored configuration a model is checked against on every start: a model configured as
+   * before the bias rate and decay existed must write exactly what it wrote then, or an upgrade
+   * would refuse its own state. Pinned as text, the bias settings present only when used.
+   */
+  @Test
+  void theStoredConfigurationShouldNameTheBiasSettingsOnlyWhenTheyAreUsed() throws Exception {
+    String old = new String(ModelStore.configJson(spec(ModelType.BIASED_MF,
+        OptimizerConfig.lazySgd())), java.nio.charset.StandardCharsets.UTF_8);
+    assertEquals("{\"name\":\"m\",\"model\":{\"type\":\"biased-mf\",\"factors\":6,"
+        + "\"hidden\":0,\"dropout\":0.0,\"initScale\":0.1,\"seed\":42,\"dataType\":\"FLOAT\"},"
+        + "\"optimizer\":{\"kind\":\"SGD\",\"learningRate\":0.05,\"momentum\":0.9,"
+        + "\"weightDecay\":1.0E-4,\"beta1\":0.9,\"beta2\":0.999,\"epsilon\":1.0E-8,"
+        + "\"embeddings\":\"LAZY\"},\"batchSize\":8,\"window\":50}", old);
+    String now = new String(ModelStore.configJson(spec(ModelType.BIASED_MF,
+        OptimizerConfig.adagrad().withBiasLearningRate(0.3).withBiasWeightDecay(0.05))),
+        java.nio.charset.StandardCharsets.UTF_8);
+    assertTrue(now.contains("\"biasLearningRate\":0.3") && now.contains("\"biasWeightDecay\":0.05"),
+        now);
+  }
+
   @Test
   void aStoreWithoutTheQualityRecordsShouldLoadWithRowsOfUnknownHistory() throws Exception {
-    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.lazySgd());
     List<Rating> data = TestRatings.random(BATCH * 10, 15, 12, 4);
     KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
     ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
@@ -187,7 +208,7 @@ class ModelStoreTest {
   @Test
   void otherQualitySettingsShouldRestartTheMetersAndKeepTheRatingsLearnedPerRow()
       throws Exception {
-    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.lazySgd());
     List<Rating> data = TestRatings.random(BATCH * 10, 15, 12, 5);
     KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
     ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
