@@ -105,9 +105,21 @@ final class PrequentialCommand implements Callable<Integer> {
     summary.put("command", "prequential");
     summary.put("source", source);
     summary.put("order", order.toLowerCase());
-    summary.put("model", Summaries.model(mc));
-    summary.put("optimizer", Summaries.optimizer(oc));
-    summary.put("batch_size", batch);
+    summary.putAll(figures(trainer, r, qs));
+    run.finish(summary, trainer, out, err);
+    return 0;
+  }
+
+  /**
+   * A pass's settings and figures as the JSON summary gives them, from {@code model} to {@code
+   * seconds}; {@code compare}'s rows are made by this too, so the two agree to every digit.
+   */
+  static Map<String, Object> figures(Trainer trainer, Prequential.Result r, QualitySettings qs) {
+    QualityMeters.Figures q = r.quality();
+    Map<String, Object> summary = new LinkedHashMap<>();
+    summary.put("model", Summaries.model(trainer.modelConfig()));
+    summary.put("optimizer", Summaries.optimizer(trainer.optimizer().config()));
+    summary.put("batch_size", trainer.batchSize());
     summary.put("kernels", trainer.network().kernels().name());
     summary.put("ratings", r.count());
     summary.put("rmse", Json.number(r.rmse()));
@@ -119,8 +131,7 @@ final class PrequentialCommand implements Callable<Integer> {
         q.ranked(), q.hitRate(), q.ndcg()));
     summary.put("model_version", r.steps());
     summary.put("seconds", r.seconds());
-    run.finish(summary, trainer, out, err);
-    return 0;
+    return summary;
   }
 
   private static String rmse(double v) {
