@@ -52,10 +52,10 @@ class OnlineLearnerTest {
     // Ranking every user's ratings of 3 and up, cold below 3 (users) and 4 (items) ratings.
     QualitySettings quality = new QualitySettings(3, 4, 3f, 1.0);
     List<Rating> data = TestRatings.random(16 * 20 + 5, 25, 20, 11);
-    Trainer offline = new Trainer(config(type), OptimizerConfig.streaming(), 16);
+    Trainer offline = new Trainer(config(type), OptimizerConfig.lazySgd(), 16);
     Prequential.Result expected = Prequential.run(offline, data, 100, 0, null, quality);
     OnlineLearner online = new OnlineLearner(
-        new Trainer(config(type), OptimizerConfig.streaming(), 16), 100, quality);
+        new Trainer(config(type), OptimizerConfig.lazySgd(), 16), 100, quality);
     for (Rating r : data) {
       online.observe(r);
     }

@@ -20,7 +20,7 @@ class QualityMetersTest {
 
   private static Trainer trainer(int batch) {
     return new Trainer(ModelConfig.defaults(ModelType.BIASED_MF).withFactors(4)
-        .withInitScale(0.1), OptimizerConfig.streaming(), batch);
+        .withInitScale(0.1), OptimizerConfig.lazySgd(), batch);
   }
 
   @Test

@@ -144,7 +144,7 @@ class ModelStoreTest {
 
   @Test
   void aStoreWithoutTheQualityRecordsShouldLoadWithRowsOfUnknownHistory() throws Exception {
-    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.lazySgd());
     List<Rating> data = TestRatings.random(BATCH * 10, 15, 12, 4);
     KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
     ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
@@ -187,7 +187,7 @@ class ModelStoreTest {
   @Test
   void otherQualitySettingsShouldRestartTheMetersAndKeepTheRatingsLearnedPerRow()
       throws Exception {
-    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.streaming());
+    ModelSpec spec = spec(ModelType.BIASED_MF, OptimizerConfig.lazySgd());
     List<Rating> data = TestRatings.random(BATCH * 10, 15, 12, 5);
     KeyValueStore<Bytes, byte[]> store = StreamTestSupport.memoryStore("model-state");
     ModelStore model = ModelStore.open(store, spec, Kernels.forCurrentBackend());
