@@ -61,7 +61,7 @@ final class RunProcess implements AutoCloseable {
   }
 
   /** Waits until the log has {@code line}; fails at once if the process ended. */
-  void awaitLog(String line, Duration timeout) throws IOException {
+  void awaitLog(String line, Duration timeout) {
     Await.until(timeout, () -> "'" + line + "' in " + name + "'s log:\n" + tail(log), () -> {
       if (log().contains(line)) {
         return true;
@@ -74,15 +74,19 @@ final class RunProcess implements AutoCloseable {
     });
   }
 
-  String log() throws IOException {
-    return Files.exists(log) ? Files.readString(log) : "";
+  String log() {
+    try {
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /**
    * The trainer tasks this process started, in order: model name and the ratings it had learned
    * when the task started (restored from its store, or created empty).
    */
-  List<Map.Entry<String, Long>> taskStarts() throws IOException {
+  List<Map.Entry<String, Long>> taskStarts() {
     List<Map.Entry<String, Long>> out = new ArrayList<>();
     Matcher m = TASK_START.matcher(log());
     while (m.find()) {
@@ -92,7 +96,7 @@ final class RunProcess implements AutoCloseable {
   }
 
   /** Requests this process answered over the topics, from its last status line (0 before one). */
-  long answered() throws IOException {
+  long answered() {
     Matcher m = ANSWERED.matcher(log());
     long last = 0;
     while (m.find()) {
@@ -105,7 +109,7 @@ final class RunProcess implements AutoCloseable {
    * Each model's version in this process's status lines, first and last seen with a rating
    * scored ({@code | NAME vVERSION rmse}): a model whose last is above its first trained here.
    */
-  Map<String, long[]> versions(List<String> models) throws IOException {
+  Map<String, long[]> versions(List<String> models) {
     Map<String, long[]> out = new LinkedHashMap<>();
     for (String model : models) {
       Matcher m = Pattern.compile("\\| " + Pattern.quote(model) + " v([\\d,]+) rmse")
@@ -119,7 +123,7 @@ final class RunProcess implements AutoCloseable {
   }
 
   /** SIGTERM, and waits for a clean stop; returns the exit code (0, or 143 for the signal). */
-  int stop(Duration timeout) throws InterruptedException, IOException {
+  int stop(Duration timeout) throws InterruptedException {
     process.destroy();
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       throw new AssertionError(name + " did not stop within " + timeout + ":\n" + tail(log));
