@@ -51,9 +51,10 @@ import org.slf4j.LoggerFactory;
  * {@code APPLICATION_ID-settings} by the instances already running:
  *
  * <ul>
- *   <li>the consumer group {@code application.id} has members (instances running, or killed less
- *       than {@code session.timeout.ms} ago) and the recorded settings differ: it refuses to start,
- *       naming each difference, and never joins;
+ *   <li>the consumer group {@code application.id} has members and the recorded settings differ:
+ *       it waits for the group to empty as long as {@code session.timeout.ms} (a stopped or killed
+ *       instance stays a member until its session times out), and if members remain, refuses to
+ *       start, naming each difference, and never joins;
  *   <li>the group has members and recorded nothing (a version without this check): it records its
  *       own and starts;
  *   <li>the group has no member: it records its settings when they differ from the recorded ones
@@ -172,6 +173,10 @@ final class SettingsGuard {
     }
     JsonNode recorded = readLast(bootstrap, clientSettings, topic, timeout);
     List<MemberDescription> members = members(admin, applicationId, timeout);
+    if (!members.isEmpty() && recorded != null && !differences(recorded, mine).isEmpty()) {
+      members = awaitEmpty(admin, applicationId, members, sessionTimeout(clientSettings),
+          timeout);
+    }
     if (!members.isEmpty()) {
       if (recorded != null) {
         List<String> diff = differences(recorded, mine);
@@ -196,6 +201,31 @@ final class SettingsGuard {
     if (recorded == null || !recorded.equals(mine)) {
       write(bootstrap, clientSettings, topic, mine, timeout);
     }
+  }
+
+  /**
+   * A stopped instance stays a member until its session times out (Kafka Streams' dynamic
+   * members do not leave the group on close, and a killed one cannot): a restart with changed
+   * settings right after every instance stopped waits for that, as long as the session timeout
+   * and a few seconds more; members that remain are running.
+   */
+  private static List<MemberDescription> awaitEmpty(Admin admin, String group,
+      List<MemberDescription> members, Duration session, Duration timeout)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    LOG.info("application.id {} has members ({}) with other settings: waiting up to {} s for "
+        + "the sessions of stopped instances to time out", group, describe(members),
+        session.plusSeconds(5).toSeconds());
+    long deadline = System.nanoTime() + session.plusSeconds(5).toNanos();
+    while (!members.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      members = members(admin, group, timeout);
+    }
+    return members;
+  }
+
+  private static Duration sessionTimeout(Map<String, Object> clientSettings) {
+    Object v = clientSettings.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG);
+    return Duration.ofMillis(v == null ? 45_000 : Long.parseLong(String.valueOf(v).trim()));
   }
 
   private static String describe(List<MemberDescription> members) {
