@@ -194,6 +194,12 @@ public final class Pipeline implements AutoCloseable {
           models);
       createFeeds(a, config.applicationId(), inputs.get(Topics.RATINGS.name()), valid,
           replicationFactor);
+      // Before joining: refuse to share the work of running instances configured otherwise.
+      short rf = replicationFactor == null ? -1 : Short.parseShort(replicationFactor.trim());
+      SettingsGuard.check(a, bootstrap, config.kafkaClientSettings(), config.applicationId(),
+          config.pipeline(), rf >= 1 ? rf
+              : (short) inputs.get(Topics.RATINGS.name()).partitions().get(0).replicas().size(),
+          ADMIN_TIMEOUT);
       return valid.partitions().size();
     } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
       throw new IllegalStateException("cannot prepare the topics on " + bootstrap + ": "
