@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
     subcommands = {TrainCommand.class, PrequentialCommand.class, BenchCommand.class,
         DownloadCommand.class, GenerateCommand.class, ReplayCommand.class, RunCommand.class,
         AskCommand.class, ProduceCommand.class, BenchStreamCommand.class, BenchServeCommand.class,
+        BenchMemoryCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   /** The command did what it was asked. */
