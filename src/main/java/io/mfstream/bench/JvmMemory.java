@@ -58,6 +58,24 @@ public final class JvmMemory {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
   }
 
+  /**
+   * Waits until the resident set stops shrinking (less than 1 MiB in half a second), at most
+   * {@code max}: after a full collection G1 hands heap regions back to the system concurrently,
+   * so figures read at once would still count them.
+   */
+  public static void awaitSettled(java.time.Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    long last = resident().rss();
+    while (last >= 0 && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      long now = resident().rss();
+      if (Math.abs(last - now) < (1 << 20)) {
+        return;
+      }
+      last = now;
+    }
+  }
+
   /** The non-heap pools the JVM reports (metaspace, code cache...): used bytes in total. */
   public static long nonHeapUsed() {
     return ManagementFactory.getMemoryMXBean().getNonHeapMemoryUsage().getUsed();
@@ -178,8 +196,8 @@ public final class JvmMemory {
     }
   }
 
-  /** {@code bytes} in MiB, for the printed tables. */
+  /** {@code bytes} in MiB, for the printed tables; -1 (unknown) as {@code n/a}. */
   static String mib(long bytes) {
-    return bytes < 0 ? "n/a" : String.format(Locale.ROOT, "%,.1f", bytes / 1048576.0);
+    return bytes == -1 ? "n/a" : String.format(Locale.ROOT, "%,.1f", bytes / 1048576.0);
   }
 }

@@ -104,6 +104,7 @@ public record MemoryBreakdown(List<TrainerMemory> trainers, List<ModelReplica.Fo
       }
     }
     MemoryUsage heap = JvmMemory.heapAfterGc();
+    JvmMemory.awaitSettled(Duration.ofSeconds(20));
     return new MemoryBreakdown(trainers, replicas, replicaMaps, seen, seenMaps, cache, rocks,
         stores, heap, JvmMemory.nonHeapUsed(), JvmMemory.directBuffers(), JvmMemory.nativeMemory(),
         JvmMemory.histogram(), JvmMemory.resident());
@@ -162,7 +163,11 @@ public record MemoryBreakdown(List<TrainerMemory> trainers, List<ModelReplica.Fo
     return nmt.isEmpty() ? -1 : nmt.get(0).committed();
   }
 
-  /** The bytes NMT does not see (the resident set less NMT's committed), or -1 without NMT. */
+  /**
+   * The resident set less NMT's committed total, or -1 without NMT: what NMT does not see (ND4J,
+   * RocksDB, OpenBLAS, malloc) plus resident file mappings, less committed memory that is not
+   * resident (so it may be negative).
+   */
   public long untrackedNative() {
     return nmt.isEmpty() || resident.rss() < 0 ? -1 : resident.rss() - nmtCommitted();
   }
@@ -217,7 +222,8 @@ public record MemoryBreakdown(List<TrainerMemory> trainers, List<ModelReplica.Fo
         }
       }
       line(out, "native", "not seen by NMT", untrackedNative(),
-          "resident set less NMT's committed: ND4J, RocksDB, OpenBLAS, malloc, libraries");
+          "resident set less NMT's committed: ND4J, RocksDB, OpenBLAS, malloc, mapped files, "
+              + "less what is committed but not resident");
     }
     line(out, "process", "resident set (VmRSS)", resident.rss(), String.format(
         "anonymous %s MiB, files %s MiB, peak %s MiB", JvmMemory.mib(resident.anon()),
