@@ -152,6 +152,11 @@ public record MemoryBreakdown(List<TrainerMemory> trainers, List<ModelReplica.Fo
         + trainerVocabularyBytes();
   }
 
+  /** The live objects' bytes: the heap histogram's total, taken after a full collection. */
+  public long liveHeapBytes() {
+    return histogram.stream().mapToLong(JvmMemory.ClassBytes::bytes).sum();
+  }
+
   public long rocksDbBytes() {
     return rocksDb.getOrDefault("block-cache-usage", 0L)
         + rocksDb.getOrDefault("size-all-mem-tables", 0L)
@@ -197,11 +202,12 @@ public record MemoryBreakdown(List<TrainerMemory> trainers, List<ModelReplica.Fo
     line(out, "heap", "record cache (Kafka Streams)", recordCacheBytes,
         "metric cache-size-bytes-total, summed over tasks");
     line(out, "heap", "everything else on the heap",
-        heap.getUsed() - heapOfModels() - Math.max(0, recordCacheBytes),
-        "heap used after GC less the lines above (Kafka clients, Streams, buffers...)");
+        liveHeapBytes() - heapOfModels() - Math.max(0, recordCacheBytes),
+        "live objects less the lines above (Kafka clients, Streams, buffers...)");
+    line(out, "heap", "live objects", liveHeapBytes(), "the heap histogram's total");
     line(out, "heap", "heap used after a full GC", heap.getUsed(),
-        String.format("committed %s MiB, max %s MiB", JvmMemory.mib(heap.getCommitted()),
-            JvmMemory.mib(heap.getMax())));
+        String.format("G1's count, by region; committed %s MiB, max %s MiB",
+            JvmMemory.mib(heap.getCommitted()), JvmMemory.mib(heap.getMax())));
     line(out, "native", "trainers' tables and layers", trainerAllocatedBytes(),
         "counted: ND4J arrays at capacity (values + optimiser state), gradients");
     for (String prop : ROCKSDB_PROPERTIES) {
