@@ -266,6 +266,11 @@ public final class Pipeline implements AutoCloseable {
     return board;
   }
 
+  /** Where snapshots and inspections of the trainers are asked for (served by their tasks). */
+  public SnapshotRequests snapshotRequests() {
+    return snapshots;
+  }
+
   /** The error that stopped the pipeline, or null. */
   public Throwable failure() {
     return failure;

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
         DownloadCommand.class, GenerateCommand.class, ReplayCommand.class, RunCommand.class,
         AskCommand.class, ProduceCommand.class, BenchStreamCommand.class, BenchServeCommand.class,
         CompareCommand.class,
+        BenchMemoryCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main {
   /** The command did what it was asked. */

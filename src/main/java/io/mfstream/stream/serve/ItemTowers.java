@@ -36,6 +36,19 @@ final class ItemTowers {
   private final BitSet changed = new BitSet();
   private volatile Towers current;
 
+  /** Bytes of the towers held (their float columns), 0 before the first recommendation. */
+  long bytes() {
+    Towers t = current;
+    if (t == null) {
+      return 0;
+    }
+    long bytes = ModelReplica.arrayBytes(t.columns().length, 4);
+    for (float[] c : t.columns()) {
+      bytes += ModelReplica.arrayBytes(c.length, Float.BYTES);
+    }
+    return bytes;
+  }
+
   /** The writer changed or removed item row {@code row}. */
   void rowChanged(int row) {
     synchronized (changed) {

@@ -104,6 +104,57 @@ public final class ModelReplica {
     return (long) items.size() * dimension(h);
   }
 
+  /**
+   * What this replica holds on the heap, counted from its arrays (allocated capacity, not rows
+   * used): for {@code bench-memory}. Read while the replica is written, the figures may mix two
+   * moments.
+   *
+   * @param userRows user ids held (entries of the user side's id map)
+   * @param itemRows item ids held
+   * @param rowBytes the row tables' float columns and their row-to-id arrays, with array headers
+   * @param towerBytes the MLP's cached item towers (0 for MF, or before the first recommendation)
+   * @param denseBytes the MLP's dense layers
+   * @param idChars characters of every id held, for estimating the id strings
+   */
+  public record Footprint(int userRows, int itemRows, long rowBytes, long towerBytes,
+      long denseBytes, long idChars) {}
+
+  /** What this replica holds on the heap now. */
+  public Footprint footprint() {
+    long denseBytes = 0;
+    for (int p = 0; p < DENSE; p++) {
+      float[] d = dense.get(p);
+      denseBytes += d == null ? 0 : arrayBytes(d.length, Float.BYTES);
+    }
+    return new Footprint(users.count(), items.count(), tableBytes(users.data()) + tableBytes(
+        items.data()), towers.bytes(), denseBytes, idChars(users.data()) + idChars(items.data()));
+  }
+
+  private static long tableBytes(RowTable.Data d) {
+    long bytes = arrayBytes(d.columns().length, 4) + arrayBytes(d.ids().length, 4);
+    for (float[] c : d.columns()) {
+      bytes += arrayBytes(c.length, Float.BYTES);
+    }
+    return bytes;
+  }
+
+  private static long idChars(RowTable.Data d) {
+    long chars = 0;
+    for (String id : d.ids()) {
+      chars += id == null ? 0 : id.length();
+    }
+    return chars;
+  }
+
+  /**
+   * Bytes of a Java array of {@code n} elements of {@code size} bytes: a 16-byte header
+   * (compressed class pointers), the elements (references of 4 bytes with compressed oops),
+   * padded to 8.
+   */
+  static long arrayBytes(long n, int size) {
+    return (16 + n * size + 7) & ~7L;
+  }
+
   /** User rows and item rows held. */
   public int users() {
     return users.count();

@@ -46,6 +46,24 @@ public final class Replicas {
     return seen.of(user);
   }
 
+  /**
+   * What the seen set holds on the heap, counted from its arrays ({@code bench-memory}).
+   *
+   * @param users users with items (entries of the user map)
+   * @param items distinct items (entries of the item-number map)
+   * @param pairs pairs held
+   * @param arrayBytes every user's segment arrays and item-number arrays, and the
+   *     number-to-item array, with headers
+   * @param idChars characters of every user and item id held, for estimating the id strings
+   */
+  public record SeenFootprint(long users, long items, long pairs, long arrayBytes,
+      long idChars) {}
+
+  /** What the seen set holds on the heap now (read while written, it may mix two moments). */
+  public SeenFootprint seenFootprint() {
+    return seen.footprint();
+  }
+
   /** Seen pairs held. */
   public long seenPairs() {
     return seen.pairs();

@@ -126,6 +126,27 @@ final class SeenItems {
     return out;
   }
 
+  /** What the seen set holds on the heap, counted from its arrays ({@code bench-memory}). */
+  Replicas.SeenFootprint footprint() {
+    String[] names = ids;
+    long bytes = ModelReplica.arrayBytes(names.length, 4);
+    long chars = 0;
+    for (String n : names) {
+      chars += n == null ? 0 : n.length();
+    }
+    long count = 0;
+    for (java.util.Map.Entry<String, User> e : users.entrySet()) {
+      count++;
+      chars += e.getKey().length();
+      Segment[] segments = e.getValue().segments;
+      bytes += ModelReplica.arrayBytes(segments.length, 4);
+      for (Segment s : segments) {
+        bytes += s == null ? 0 : ModelReplica.arrayBytes(s.items.length, Integer.BYTES);
+      }
+    }
+    return new Replicas.SeenFootprint(count, numbers.size(), pairs, bytes, chars);
+  }
+
   /** Pairs held (writer's count; an item rated twice counts twice). */
   long pairs() {
     return pairs;

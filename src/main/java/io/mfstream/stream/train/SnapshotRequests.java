@@ -7,6 +7,7 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Function;
 
 /**
  * Requests to export a model snapshot, served by the model's trainer task on its own stream
@@ -16,7 +17,18 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 public final class SnapshotRequests {
   private record Request(Path file, CompletableFuture<Path> done) {}
 
+  private record Look<T>(Function<Trainer, T> look, CompletableFuture<T> done) {
+    void run(Trainer trainer) {
+      try {
+        done.complete(look.apply(trainer));
+      } catch (Exception | Error e) {
+        done.completeExceptionally(e);
+      }
+    }
+  }
+
   private final ConcurrentHashMap<String, Queue<Request>> queues = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Queue<Look<?>>> looks = new ConcurrentHashMap<>();
 
   /**
    * Asks for a snapshot of {@code model} in {@code file}; the future completes with the file once
@@ -28,8 +40,27 @@ public final class SnapshotRequests {
     return done;
   }
 
-  /** Called by the model's trainer task: writes every pending snapshot of {@code model}. */
+  /**
+   * Asks for {@code look} to be applied to {@code model}'s trainer on the trainer's thread,
+   * between two ratings, as a snapshot is taken (what {@code bench-memory} reads of the tables);
+   * the future completes with its result. {@code look} must only read, and keep no reference.
+   */
+  public <T> CompletableFuture<T> inspect(String model, Function<Trainer, T> look) {
+    CompletableFuture<T> done = new CompletableFuture<>();
+    looks.computeIfAbsent(model, m -> new ConcurrentLinkedQueue<>()).add(new Look<>(look, done));
+    return done;
+  }
+
+  /**
+   * Called by the model's trainer task: writes every pending snapshot of {@code model}, and
+   * answers every pending {@link #inspect}.
+   */
   void serve(String model, Trainer trainer) {
+    Queue<Look<?>> pendingLooks = looks.get(model);
+    Look<?> l;
+    while (pendingLooks != null && (l = pendingLooks.poll()) != null) {
+      l.run(trainer);
+    }
     Queue<Request> q = queues.get(model);
     if (q == null) {
       return;
