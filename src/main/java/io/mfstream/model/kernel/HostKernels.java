@@ -613,30 +613,57 @@ public final class HostKernels implements Kernels {
       ops.momentumRows(w, v, rows, u, g, lr, mu, wd);
       return;
     }
+    float flr = (float) lr;
+    float fmu = (float) mu;
+    float lrWd = (float) (lr * wd);
+    updateRows(w, v, rows, u, g, (hw, hv, hg, from, to) -> momentum(hw, hv, hg, from, to, flr,
+        fmu, lrWd));
+  }
+
+  /** An update rule of one state slot over cells {@code [from, to)} of w, its state and g. */
+  @FunctionalInterface
+  private interface OneSlotRule {
+    void apply(float[] w, float[] state, float[] g, int from, int to);
+  }
+
+  /**
+   * A one-slot rule on rows {@code rows[0..u)} of w and its state, row {@code rows[r]} taking
+   * gradient {@code g[r]}.
+   */
+  private void updateRows(INDArray w, INDArray state, int[] rows, int u, INDArray g,
+      OneSlotRule rule) {
     checkRows(rows, u, w);
-    checkSameShape(w, v);
+    checkSameShape(w, state);
     int width = width(w);
     int len = u * width;
     float[] gg = load(g, len, s0 = grow(s0, len));
     // Row r of the update is staged at r * width in every scratch array, the gradient's own
     // position, so the rule runs with one index over all three (see momentum()).
     float[] hw = s1 = grow(s1, len);
-    float[] hv = s2 = grow(s2, len);
+    float[] hs = s2 = grow(s2, len);
     // In chunks of rows, three passes: every row in, the update over one contiguous block, every
     // row out. The copies in do not depend on each other, so their cache misses overlap; a chunk
     // stays small enough for the core's own caches.
     int chunk = Math.max(1, UPDATE_CHUNK / width);
-    float flr = (float) lr;
-    float fmu = (float) mu;
-    float lrWd = (float) (lr * wd);
     for (int start = 0; start < u; start += chunk) {
       int n = Math.min(u - start, chunk);
       transferRows(w, rows, start, n, hw, true);
-      transferRows(v, rows, start, n, hv, true);
-      momentum(hw, hv, gg, start * width, (start + n) * width, flr, fmu, lrWd);
+      transferRows(state, rows, start, n, hs, true);
+      rule.apply(hw, hs, gg, start * width, (start + n) * width);
       transferRows(w, rows, start, n, hw, false);
-      transferRows(v, rows, start, n, hv, false);
+      transferRows(state, rows, start, n, hs, false);
     }
+  }
+
+  /** A one-slot rule on every cell of dense arrays of equal shape. */
+  private void updateDense(INDArray w, INDArray state, INDArray g, OneSlotRule rule) {
+    int len = (int) w.length();
+    float[] hw = loadAll(w, len, s0 = grow(s0, len));
+    float[] hs = loadAll(state, len, s1 = grow(s1, len));
+    float[] hg = loadAll(g, len, s2 = grow(s2, len));
+    rule.apply(hw, hs, hg, 0, len);
+    storeAll(hw, len, w);
+    storeAll(hs, len, state);
   }
 
   /** Floats per staged chunk of a row update: 64 rows of 64, 16 KB per array. */
@@ -746,13 +773,11 @@ public final class HostKernels implements Kernels {
       ops.momentumDense(w, v, g, lr, mu, wd);
       return;
     }
-    int len = (int) w.length();
-    float[] hw = loadAll(w, len, s0 = grow(s0, len));
-    float[] hv = loadAll(v, len, s1 = grow(s1, len));
-    float[] hg = loadAll(g, len, s2 = grow(s2, len));
-    momentum(hw, hv, hg, 0, len, (float) lr, (float) mu, (float) (lr * wd));
-    storeAll(hw, len, w);
-    storeAll(hv, len, v);
+    float flr = (float) lr;
+    float fmu = (float) mu;
+    float lrWd = (float) (lr * wd);
+    updateDense(w, v, g, (hw, hv, hg, from, to) -> momentum(hw, hv, hg, from, to, flr, fmu,
+        lrWd));
   }
 
   /**
@@ -851,22 +876,8 @@ public final class HostKernels implements Kernels {
       ops.adagradRows(w, s, rows, u, g, lr, eps, wd);
       return;
     }
-    checkRows(rows, u, w);
-    checkSameShape(w, s);
-    int width = width(w);
-    int len = u * width;
-    float[] gg = load(g, len, s0 = grow(s0, len));
-    int chunk = Math.max(1, UPDATE_CHUNK / width);
-    float[] hw = s1 = grow(s1, len);
-    float[] hs = s2 = grow(s2, len);
-    for (int start = 0; start < u; start += chunk) {
-      int n = Math.min(u - start, chunk);
-      transferRows(w, rows, start, n, hw, true);
-      transferRows(s, rows, start, n, hs, true);
-      adagrad(hw, hs, gg, start * width, (start + n) * width, lr, eps, wd);
-      transferRows(w, rows, start, n, hw, false);
-      transferRows(s, rows, start, n, hs, false);
-    }
+    updateRows(w, s, rows, u, g, (hw, hs, hg, from, to) -> adagrad(hw, hs, hg, from, to, lr, eps,
+        wd));
   }
 
   @Override
@@ -875,13 +886,7 @@ public final class HostKernels implements Kernels {
       ops.adagradDense(w, s, g, lr, eps, wd);
       return;
     }
-    int len = (int) w.length();
-    float[] hw = loadAll(w, len, s0 = grow(s0, len));
-    float[] hs = loadAll(s, len, s1 = grow(s1, len));
-    float[] hg = loadAll(g, len, s2 = grow(s2, len));
-    adagrad(hw, hs, hg, 0, len, lr, eps, wd);
-    storeAll(hw, len, w);
-    storeAll(hs, len, s);
+    updateDense(w, s, g, (hw, hs, hg, from, to) -> adagrad(hw, hs, hg, from, to, lr, eps, wd));
   }
 
   /**

@@ -186,15 +186,32 @@ public final class Nd4jKernels implements Kernels {
   @Override
   public void momentumRows(INDArray w, INDArray v, int[] rows, int u, INDArray g, double lr,
       double mu, double wd) {
+    updateRows(rows, u, g, (t, grad) -> momentumDense(t[0], t[1], grad, lr, mu, wd), w, v);
+  }
+
+  /** A dense rule on the gathered rows of a table and its state arrays. */
+  @FunctionalInterface
+  private interface GatheredRule {
+    void apply(INDArray[] gathered, INDArray grad);
+  }
+
+  /**
+   * Gathers rows {@code rows[0..u)} of every table (the values, then the state slots), applies the
+   * dense rule with the batch's gradient, and scatters them back.
+   */
+  private void updateRows(int[] rows, int u, INDArray g, GatheredRule rule, INDArray... tables) {
     if (u == 0) {
       return;
     }
     INDArray idx = index(rows, u);
-    INDArray wr = gatherRows(w, idx, u);
-    INDArray vr = gatherRows(v, idx, u);
-    momentumDense(wr, vr, head(g, u), lr, mu, wd);
-    scatterRows(w, idx, wr);
-    scatterRows(v, idx, vr);
+    INDArray[] gathered = new INDArray[tables.length];
+    for (int t = 0; t < tables.length; t++) {
+      gathered[t] = gatherRows(tables[t], idx, u);
+    }
+    rule.apply(gathered, head(g, u));
+    for (int t = 0; t < tables.length; t++) {
+      scatterRows(tables[t], idx, gathered[t]);
+    }
   }
 
   @Override
@@ -221,17 +238,8 @@ public final class Nd4jKernels implements Kernels {
   @Override
   public void adamRows(INDArray w, INDArray m, INDArray s, int[] rows, int u, INDArray g,
       double lrT, double b1, double b2, double eps, double wd) {
-    if (u == 0) {
-      return;
-    }
-    INDArray idx = index(rows, u);
-    INDArray wr = gatherRows(w, idx, u);
-    INDArray mr = gatherRows(m, idx, u);
-    INDArray sr = gatherRows(s, idx, u);
-    adamDense(wr, mr, sr, head(g, u), lrT, b1, b2, eps, wd);
-    scatterRows(w, idx, wr);
-    scatterRows(m, idx, mr);
-    scatterRows(s, idx, sr);
+    updateRows(rows, u, g, (t, grad) -> adamDense(t[0], t[1], t[2], grad, lrT, b1, b2, eps, wd),
+        w, m, s);
   }
 
   @Override
@@ -247,15 +255,7 @@ public final class Nd4jKernels implements Kernels {
   @Override
   public void adagradRows(INDArray w, INDArray s, int[] rows, int u, INDArray g, double lr,
       double eps, double wd) {
-    if (u == 0) {
-      return;
-    }
-    INDArray idx = index(rows, u);
-    INDArray wr = gatherRows(w, idx, u);
-    INDArray sr = gatherRows(s, idx, u);
-    adagradDense(wr, sr, head(g, u), lr, eps, wd);
-    scatterRows(w, idx, wr);
-    scatterRows(s, idx, sr);
+    updateRows(rows, u, g, (t, grad) -> adagradDense(t[0], t[1], grad, lr, eps, wd), w, s);
   }
 
   @Override
