@@ -1,13 +1,13 @@
 package io.mfstream.cli;
 
+import static io.mfstream.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mfstream.cli.Cli.Run;
 import io.mfstream.stream.embedded.EmbeddedKafka;
 import io.mfstream.stream.serde.Topics;
 import io.mfstream.testing.BrokerTest;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,15 +42,6 @@ class ClusterCheckTest {
   @AfterAll
   static void stopBroker() {
     kafka.close();
-  }
-
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-    return new Run(code, out.toString(), err.toString());
   }
 
   @Test

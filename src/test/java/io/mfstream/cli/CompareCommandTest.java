@@ -1,10 +1,12 @@
 package io.mfstream.cli;
 
+import static io.mfstream.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mfstream.cli.Cli.Run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mfstream.app.AppConfig;
@@ -13,8 +15,6 @@ import io.mfstream.stream.train.ModelSpec;
 import io.mfstream.testing.UnitTest;
 import io.mfstream.train.ModelSettings;
 import io.mfstream.train.OptimizerConfig;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,15 +32,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CompareCommandTest {
   @TempDir
   Path dir;
-
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-    return new Run(code, out.toString(), err.toString());
-  }
 
   private Path generate() {
     Path file = dir.resolve("ratings.tsv");

@@ -1,16 +1,16 @@
 package io.mfstream.cli;
 
+import static io.mfstream.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mfstream.cli.Cli.Run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mfstream.stream.embedded.EmbeddedKafka;
 import io.mfstream.stream.topics.TopicCreator;
 import io.mfstream.stream.topics.TopicDefinitions;
 import io.mfstream.testing.BrokerTest;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,15 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
 class MainTest {
   @TempDir
   Path dir;
-
-  private record Run(int code, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-    return new Run(code, out.toString(), err.toString());
-  }
 
   private Path generate() {
     Path file = dir.resolve("ratings.tsv");

@@ -1,8 +1,10 @@
 package io.mfstream.cli;
 
+import static io.mfstream.cli.Cli.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.mfstream.cli.Cli.Run;
 import io.mfstream.testing.Await;
 import io.mfstream.testing.BrokerTest;
 import java.io.PrintWriter;
@@ -43,15 +45,6 @@ class RunCommandTest {
     }
   }
 
-  private record Run(int code, String out, String err) {}
-
-  private static Run cli(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code = Main.run(args, new PrintWriter(out), new PrintWriter(err));
-    return new Run(code, out.toString(), err.toString());
-  }
-
   @Test
   void aRatingTypedIntoTheConsoleProducerShouldChangeThePrediction() throws Exception {
     Shared out = new Shared();
@@ -75,12 +68,12 @@ class RunCommandTest {
     lines.add("this is not a rating");
     Path first = dir.resolve("first.jsonl");
     Files.write(first, lines);
-    Run produced = cli("produce", "--bootstrap-servers", bootstrap, "--file", first.toString());
+    Run produced = run("produce", "--bootstrap-servers", bootstrap, "--file", first.toString());
     assertEquals(0, produced.code(), produced.err());
     assertTrue(produced.out().contains("17 records sent to ratings"), produced.out());
     awaitMatch(out, Pattern.compile("biased-mf v16 "), err);
 
-    Run before = cli("ask", "--bootstrap-servers", bootstrap, "--user", "u0", "--item", "m1",
+    Run before = run("ask", "--bootstrap-servers", bootstrap, "--user", "u0", "--item", "m1",
         "--json");
     assertEquals(0, before.code(), before.err());
     float ratingBefore = rating(before.out());
@@ -93,7 +86,7 @@ class RunCommandTest {
     }
     Path second = dir.resolve("second.jsonl");
     Files.write(second, love);
-    assertEquals(0, cli("produce", "--bootstrap-servers", bootstrap, "--file",
+    assertEquals(0, run("produce", "--bootstrap-servers", bootstrap, "--file",
         second.toString()).code());
     awaitMatch(out, Pattern.compile("biased-mf v32 "), err);
     // The trainer's status shows the step before its transaction commits and the replica reads
@@ -101,7 +94,7 @@ class RunCommandTest {
     AtomicReference<Run> last = new AtomicReference<>();
     Run after = Await.result(Duration.ofSeconds(30),
         () -> "an answer from version 32; the last: " + last.get().out(), () -> {
-          Run r = cli("ask", "--bootstrap-servers", bootstrap, "--user", "u0", "--item", "m1",
+          Run r = run("ask", "--bootstrap-servers", bootstrap, "--user", "u0", "--item", "m1",
               "--json");
           assertEquals(0, r.code(), r.err());
           last.set(r);
@@ -111,7 +104,7 @@ class RunCommandTest {
     assertTrue(ratingAfter > ratingBefore + 0.1f,
         "the prediction did not move towards 5: " + ratingBefore + " -> " + ratingAfter);
 
-    Run rec = cli("ask", "--bootstrap-servers", bootstrap, "--user", "u0", "--top", "3");
+    Run rec = run("ask", "--bootstrap-servers", bootstrap, "--user", "u0", "--top", "3");
     assertEquals(0, rec.code(), rec.err());
     assertTrue(rec.out().startsWith("biased-mf"), rec.out());
     assertTrue(!rec.out().contains(" m1 "), "recommended an item u0 rated: " + rec.out());
@@ -125,7 +118,7 @@ class RunCommandTest {
 
   @Test
   void askShouldSaySoWhenNobodyAnswers() {
-    Run r = cli("ask", "--bootstrap-servers", "127.0.0.1:1", "--user", "u", "--item", "i",
+    Run r = run("ask", "--bootstrap-servers", "127.0.0.1:1", "--user", "u", "--item", "i",
         "--timeout", "1");
     assertTrue(r.code() != 0);
     assertTrue(r.err().startsWith("mfstream: "), r.err());
@@ -135,7 +128,7 @@ class RunCommandTest {
   void runShouldRefuseAnUnknownSettingWithOneClearLine() throws Exception {
     Path config = dir.resolve("bad.properties");
     Files.writeString(config, "batch.sise=8\n");
-    Run r = cli("run", "--config", config.toString());
+    Run r = run("run", "--config", config.toString());
     assertEquals(2, r.code());
     assertTrue(r.err().contains("unknown setting 'batch.sise'"), r.err());
     assertTrue(r.err().contains(config.toString()), r.err());
