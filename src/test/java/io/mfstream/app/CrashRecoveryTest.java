@@ -138,12 +138,12 @@ class CrashRecoveryTest {
   }
 
   private static void awaitLog(Path log, String line, Process process) throws IOException {
-    Await.until(WAIT, () -> "'" + line + "' in " + log.getFileName() + ":\n" + tail(log), () -> {
+    Await.until(WAIT, () -> "'" + line + "' in " + log.getFileName() + ":\n" + RunProcess.tail(log), () -> {
       if (Files.exists(log) && Files.readString(log).contains(line)) {
         return true;
       }
       if (!process.isAlive()) {
-        throw new AssertionError("the process ended:\n" + tail(log));
+        throw new AssertionError("the process ended:\n" + RunProcess.tail(log));
       }
       return false;
     });
@@ -170,8 +170,8 @@ class CrashRecoveryTest {
       int times) {
     int[] seen = {0};
     try (KafkaConsumer<String, RmseReport> c = rmseConsumer(kafka)) {
-      Await.until(WAIT, () -> what + "\nfirst process:\n" + tail(dir.resolve("first.log"))
-          + "\nsecond process:\n" + tail(dir.resolve("second.log")), () -> {
+      Await.until(WAIT, () -> what + "\nfirst process:\n" + RunProcess.tail(dir.resolve("first.log"))
+          + "\nsecond process:\n" + RunProcess.tail(dir.resolve("second.log")), () -> {
             for (ConsumerRecord<String, RmseReport> r : c.poll(Duration.ofMillis(200))) {
               if (condition.test(r.value()) && ++seen[0] >= times) {
                 return true;
@@ -179,19 +179,6 @@ class CrashRecoveryTest {
             }
             return false;
           });
-    }
-  }
-
-  /** The log's last 30 lines, for a failure's message. */
-  private static String tail(Path log) {
-    if (!Files.exists(log)) {
-      return "(not started)";
-    }
-    try {
-      List<String> lines = Files.readAllLines(log);
-      return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-    } catch (IOException e) {
-      return "(unreadable: " + e + ")";
     }
   }
 
